@@ -1,0 +1,84 @@
+#pragma once
+// Configuration of tokentap: plain structs with working defaults. Loading and validation live in
+// config_loader.hpp; nothing here does I/O. Immutable after start, so safe to share across threads.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tokentap::config {
+
+using namespace std::chrono_literals;
+using duration = std::chrono::milliseconds;
+
+// Where a route sends its traffic: scheme, host, port and an optional base path that is put in
+// front of the forwarded path ("https://myres.openai.azure.com/openai").
+struct upstream_url {
+    bool tls = true;
+    std::string host;
+    std::uint16_t port = 443;
+    std::string base_path;  // "" or "/openai": never ends with '/'
+
+    // The Host header value: the port only when it is not the scheme's default.
+    std::string host_header() const;
+    // "https://host:port" with the base path, for logs and the 404 body.
+    std::string to_string() const;
+};
+
+struct route {
+    std::string prefix;    // "/openai": starts with '/', no trailing '/' unless it is "/" itself
+    upstream_url upstream;
+    std::string provider;  // gen_ai.provider.name of the traffic on this route
+};
+
+struct timeout_options {
+    duration connect = 10s;
+    duration response_header = 600s;  // LLM calls can think for minutes before the first byte
+    duration idle = 300s;             // silence between two body chunks, either direction
+    duration client_header = 30s;
+    duration keep_alive = 120s;
+    duration drain = 30s;
+};
+
+struct limit_options {
+    std::size_t max_request_body = 64u << 20;
+    std::size_t max_request_header = 64u << 10;
+    // Request bodies up to this size are read whole before forwarding, so that a request sent on a
+    // pooled connection the upstream had closed can be sent again on a fresh one. Larger ones stream.
+    std::size_t max_buffered_request = 1u << 20;
+};
+
+struct pool_options {
+    std::size_t max_idle_per_upstream = 64;  // per upstream and per thread
+    duration idle_timeout = 90s;
+};
+
+struct tls_options {
+    std::string ca_file;  // extra trust anchors; the system store is always used too
+};
+
+struct listen_address {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8788;
+};
+
+struct config {
+    listen_address listen;
+    unsigned threads = 0;  // 0 = number of cores
+    bool builtin_routes = true;
+    std::vector<route> routes;  // from the config file; replace built-ins with the same prefix
+    timeout_options timeouts;
+    limit_options limits;
+    pool_options pool;
+    tls_options tls;
+};
+
+// The routes that work with no config file (DESIGN.md, testability contract).
+std::vector<route> builtin_routes();
+
+// The routes in force: the configured ones, plus the built-ins whose prefix is not configured.
+std::vector<route> effective_routes(const config& c);
+
+}  // namespace tokentap::config

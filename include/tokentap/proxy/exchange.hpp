@@ -1,0 +1,58 @@
+#pragma once
+// One request/response exchange as the proxy saw it, and the tee through which telemetry reads it.
+// The observer is called on the session's thread, after the bytes it is shown were written to their
+// destination (the client always gets its bytes first). It must not block and must not throw.
+
+#include <boost/beast/http/message.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace tokentap::proxy {
+
+namespace http = boost::beast::http;
+using steady_time = std::chrono::steady_clock::time_point;
+
+enum class exchange_outcome {
+    completed,             // the whole response reached the client
+    upstream_unreachable,  // 502: resolve/connect failed
+    upstream_tls_error,    // 502: TLS handshake or certificate verification failed
+    upstream_timeout,      // 504: connect, response header or body silence timed out
+    upstream_error,        // 502 (or a cut response): the upstream closed or spoke bad HTTP
+    client_gone,           // the client disconnected before the response was complete
+    client_error,          // the client's request body was malformed, too large or too slow
+};
+
+const char* to_string(exchange_outcome o);
+
+struct exchange_record {
+    std::string method;
+    std::string route_prefix;
+    std::string provider;
+    std::string target;  // as received, secrets redacted (log_redaction.hpp)
+    unsigned status = 0;  // status sent to the client (0 when nothing was sent)
+    std::uint64_t bytes_up = 0;    // request body bytes sent upstream
+    std::uint64_t bytes_down = 0;  // response body bytes sent to the client
+    exchange_outcome outcome = exchange_outcome::completed;
+    std::string detail;  // why, for logs, when the outcome is not `completed`
+    steady_time start{};
+    steady_time upstream_sent{};  // request fully written upstream
+    steady_time first_byte{};     // first response body bytes written to the client
+    steady_time end{};
+};
+
+class exchange_observer {
+public:
+    virtual ~exchange_observer() = default;
+    // The request as forwarded (upstream target, filtered headers), with its body when it was
+    // read whole (bodies up to limits.max_buffered_request); else body chunks follow.
+    virtual void on_request(const http::request_header<>& head, std::string_view body) {}
+    virtual void on_request_chunk(std::string_view bytes) {}
+    virtual void on_response_head(const http::response_header<>& head) {}
+    virtual void on_response_chunk(std::string_view bytes) {}
+    virtual void on_finish(const exchange_record& record) {}
+};
+
+}  // namespace tokentap::proxy

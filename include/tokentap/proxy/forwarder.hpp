@@ -1,0 +1,37 @@
+#pragma once
+// Forwards one request, whose header the session has read, to its route's upstream and relays the
+// response back chunk by chunk (the tee of DESIGN.md: each chunk is written to the client first,
+// then shown to the observer). Owns the upstream side of the exchange: pool, retry of a stale
+// pooled connection, timeouts, error responses, and closing the upstream when the client leaves.
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include "tokentap/config/config.hpp"
+#include "tokentap/net.hpp"
+#include "tokentap/proxy/exchange.hpp"
+#include "tokentap/proxy/route_table.hpp"
+#include "tokentap/upstream/connection_pool.hpp"
+
+namespace tokentap::proxy {
+
+struct forward_request {
+    beast::tcp_stream& client;
+    beast::flat_buffer& client_buffer;
+    http::request_parser<http::empty_body>& parser;  // header read, body not yet
+    const route_match& match;
+    bool keep_alive;  // whether the session would keep the client connection afterwards
+};
+
+struct forward_services {
+    upstream::connection_pool& pool;
+    upstream::pool_stats& pool_stats;
+    const config::config& config;
+};
+
+// Returns whether the client connection can carry another request. Fills `record`.
+net::awaitable<bool> forward_exchange(forward_request request, forward_services services,
+                                      exchange_observer* observer, exchange_record& record);
+
+}  // namespace tokentap::proxy

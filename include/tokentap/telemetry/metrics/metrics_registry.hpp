@@ -1,0 +1,80 @@
+#pragma once
+// The in-process metrics registry: counters, histograms and callback gauges with attribute sets.
+// Thread-safe: each instrument guards its series with its own mutex (held for a map lookup and a
+// few additions). The number of attribute sets per instrument is bounded; records beyond the bound
+// go to one overflow series marked `otel.metric.overflow = true`, so random labels cannot grow memory.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tokentap::telemetry {
+
+using attribute_set = std::vector<std::pair<std::string, std::string>>;
+
+enum class instrument_kind { counter, histogram, gauge };
+
+struct series_point {
+    attribute_set attributes;
+    double value = 0;                    // counter total or gauge value
+    double sum = 0;                      // histogram
+    std::uint64_t count = 0;             // histogram
+    std::vector<std::uint64_t> buckets;  // histogram, per bound plus +Inf (not cumulative)
+};
+
+struct metric_snapshot {
+    std::string name;  // OpenTelemetry name, e.g. "http.server.request.duration"
+    std::string unit;  // UCUM, e.g. "s", "By", "{request}"
+    std::string description;
+    instrument_kind kind = instrument_kind::counter;
+    std::vector<double> bounds;
+    std::vector<series_point> points;
+};
+
+class instrument {
+public:
+    instrument(std::string name, std::string unit, std::string description, instrument_kind kind,
+               std::vector<double> bounds, std::size_t max_series);
+    void add(double v, const attribute_set& attrs);     // counter
+    void record(double v, const attribute_set& attrs);  // histogram
+    metric_snapshot snapshot() const;
+
+private:
+    series_point& series_for(const attribute_set& attrs);  // caller holds mutex_
+
+    metric_snapshot meta_;
+    std::size_t max_series_;
+    mutable std::mutex mutex_;
+    std::map<attribute_set, series_point> series_;
+};
+
+class metrics_registry {
+public:
+    using gauge_callback = std::function<std::vector<std::pair<attribute_set, double>>()>;
+    static constexpr std::size_t default_max_series = 2000;
+
+    instrument& add_counter(std::string name, std::string unit, std::string description);
+    instrument& add_histogram(std::string name, std::string unit, std::string description,
+                              std::vector<double> bounds);
+    // A value read at collection time: a gauge, or a counter kept elsewhere (an atomic).
+    void add_observable(std::string name, std::string unit, std::string description, instrument_kind kind,
+                        gauge_callback cb);
+
+    std::vector<metric_snapshot> collect() const;
+
+private:
+    struct gauge {
+        metric_snapshot meta;
+        gauge_callback cb;
+    };
+    mutable std::mutex mutex_;
+    std::vector<std::unique_ptr<instrument>> instruments_;
+    std::vector<gauge> observables_;
+};
+
+}  // namespace tokentap::telemetry

@@ -1,0 +1,181 @@
+#include "tokentap/app/app.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <stdexcept>
+#include <thread>
+
+#include "tokentap/server/session.hpp"
+#include "tokentap/upstream/tls_context.hpp"
+
+namespace tokentap::app {
+
+using clock = std::chrono::steady_clock;
+
+struct app::impl {
+    explicit impl(config::config c)
+        : cfg(std::move(c)),
+          routes(config::effective_routes(cfg)),
+          tls(upstream::make_client_tls_context(cfg.tls)),
+          metrics(registry, pool_stats),
+          ctx{cfg, routes, registry, metrics, pool_stats, {}} {}
+
+    config::config cfg;
+    proxy::route_table routes;
+    net::ssl::context tls;
+    telemetry::metrics_registry registry;
+    upstream::pool_stats pool_stats;
+    server::proxy_metrics metrics;
+    server::server_context ctx;
+    std::vector<std::unique_ptr<server::worker>> workers;
+    std::vector<std::thread> threads;
+    std::unique_ptr<tcp::acceptor> acceptor;
+    std::uint16_t port = 0;
+    bool started = false;
+    bool joined = false;
+
+    net::awaitable<void> accept_loop();
+    net::awaitable<void> sweep_loop(server::worker& w);
+    void log_startup() const;
+};
+
+namespace {
+void log_failure(const char* what, std::exception_ptr e) {
+    if (!e) return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        spdlog::error("{} failed: {}", what, ex.what());
+    }
+}
+}  // namespace
+
+net::awaitable<void> app::impl::accept_loop() {
+    std::size_t next = 0;
+    while (!ctx.draining) {
+        auto& w = *workers[next++ % workers.size()];
+        auto [ec, socket] = co_await acceptor->async_accept(w.ioc, use_nothrow);
+        if (ec == net::error::operation_aborted || ctx.draining) break;
+        if (ec) {  // e.g. out of file descriptors: back off instead of spinning
+            spdlog::warn("accept failed: {}", ec.message());
+            net::steady_timer t(acceptor->get_executor(), std::chrono::milliseconds(50));
+            co_await t.async_wait(use_nothrow);
+            continue;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        net::co_spawn(w.ioc, server::run_session(std::move(socket), w, ctx),
+                      [](std::exception_ptr e) { log_failure("session", e); });
+    }
+}
+
+net::awaitable<void> app::impl::sweep_loop(server::worker& w) {
+    net::steady_timer t(w.ioc);
+    while (!ctx.draining) {
+        t.expires_after(std::chrono::seconds(5));
+        co_await t.async_wait(use_nothrow);
+        w.pool.sweep();
+    }
+}
+
+void app::impl::log_startup() const {
+    spdlog::info("tokentap {} listening on {}:{} with {} thread(s)", TOKENTAP_VERSION, cfg.listen.host, port,
+                 workers.size());
+    for (const auto& r : routes.routes())
+        spdlog::info("route {} -> {} ({})", r.prefix, r.upstream.to_string(), r.provider);
+}
+
+app::app(config::config cfg) : impl_(std::make_unique<impl>(std::move(cfg))) {}
+
+app::~app() {
+    if (impl_->started && !impl_->joined) {
+        shutdown();
+        wait();
+    }
+}
+
+void app::set_observer_factory(server::observer_factory f) { impl_->ctx.make_observer = std::move(f); }
+telemetry::metrics_registry& app::metrics_registry() { return impl_->registry; }
+std::uint16_t app::port() const { return impl_->port; }
+
+void app::start() {
+    auto& d = *impl_;
+    unsigned n = d.cfg.threads ? d.cfg.threads : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < n; ++i)
+        d.workers.push_back(std::make_unique<server::worker>(d.tls, d.cfg, d.pool_stats));
+
+    const tcp::endpoint ep(net::ip::make_address(d.cfg.listen.host), d.cfg.listen.port);
+    d.acceptor = std::make_unique<tcp::acceptor>(d.workers[0]->ioc);
+    d.acceptor->open(ep.protocol());
+    d.acceptor->set_option(net::socket_base::reuse_address(true));
+    error_code ec;
+    d.acceptor->bind(ep, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + d.cfg.listen.host + ":" + std::to_string(d.cfg.listen.port) +
+                                     ": " + ec.message());
+    d.acceptor->listen(net::socket_base::max_listen_connections);
+    d.port = d.acceptor->local_endpoint().port();
+
+    net::co_spawn(d.workers[0]->ioc, d.accept_loop(), [](std::exception_ptr e) { log_failure("listener", e); });
+    for (auto& w : d.workers) {
+        net::co_spawn(w->ioc, d.sweep_loop(*w), [](std::exception_ptr e) { log_failure("pool sweeper", e); });
+        d.threads.emplace_back([&ioc = w->ioc] {
+            auto guard = net::make_work_guard(ioc);
+            ioc.run();
+        });
+    }
+    d.started = true;
+    d.log_startup();
+}
+
+void app::shutdown() {
+    auto& d = *impl_;
+    if (d.ctx.draining.exchange(true)) return;
+    spdlog::info("shutting down: no new connections, finishing in-flight requests");
+    net::post(d.workers[0]->ioc, [&d] {
+        error_code ec;
+        d.acceptor->close(ec);
+    });
+    for (auto& w : d.workers) net::post(w->ioc, [w = w.get()] { w->close_idle_sessions(); });
+}
+
+void app::wait() {
+    auto& d = *impl_;
+    if (!d.started || d.joined) return;
+    while (!d.ctx.draining) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto deadline = clock::now() + d.cfg.timeouts.drain;
+    auto busy = [&d] {
+        int n = 0;
+        for (auto& w : d.workers) n += w->active_sessions;
+        return n;
+    };
+    while (busy() > 0 && clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (const int left = busy()) spdlog::warn("drain timeout: closing {} connection(s) still busy", left);
+    for (auto& w : d.workers) {
+        net::post(w->ioc, [w = w.get()] {
+            w->pool.close_all();
+            w->ioc.stop();
+        });
+    }
+    for (auto& t : d.threads) t.join();
+    d.joined = true;
+    spdlog::info("stopped");
+}
+
+int app::run() {
+    start();
+    net::io_context signals_ioc;
+    net::signal_set signals(signals_ioc, SIGINT, SIGTERM);
+    signals.async_wait([this](const error_code& ec, int sig) {
+        if (!ec) spdlog::info("received signal {}", sig);
+        shutdown();
+    });
+    signals_ioc.run();
+    wait();
+    return 0;
+}
+
+}  // namespace tokentap::app

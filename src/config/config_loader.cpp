@@ -1,0 +1,235 @@
+#include "tokentap/config/config_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace tokentap::config {
+
+namespace {
+
+// Carries the source name so every message can say "file:line: what".
+struct reader {
+    std::string source;
+
+    [[noreturn]] void fail(const YAML::Node& at, const std::string& what) const {
+        const auto line = at.Mark().line;
+        std::string where = line >= 0 ? source + ":" + std::to_string(line + 1) : source;
+        throw config_error(where + ": " + what);
+    }
+
+    void expect_map(const YAML::Node& n, const std::string& name,
+                    const std::set<std::string>& allowed) const {
+        if (!n.IsMap()) fail(n, name + " must be a mapping");
+        for (const auto& kv : n) {
+            const auto key = kv.first.as<std::string>();
+            if (!allowed.count(key)) fail(kv.first, "unknown key '" + key + "' in " + name);
+        }
+    }
+
+    std::string text(const YAML::Node& n, const std::string& name) const {
+        if (!n.IsScalar()) fail(n, name + " must be a string");
+        return n.as<std::string>();
+    }
+
+    double number(const YAML::Node& n, const std::string& name, double min) const {
+        double v = 0;
+        if (!n.IsScalar() || !YAML::convert<double>::decode(n, v) || !std::isfinite(v))
+            fail(n, name + " must be a number");
+        if (v < min) fail(n, name + " must be at least " + std::to_string(min));
+        return v;
+    }
+
+    std::size_t count(const YAML::Node& n, const std::string& name, std::size_t min) const {
+        const auto s = text(n, name);
+        std::size_t v = 0;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc{} || end != s.data() + s.size()) fail(n, name + " must be a whole number");
+        if (v < min) fail(n, name + " must be at least " + std::to_string(min));
+        return v;
+    }
+
+    bool flag(const YAML::Node& n, const std::string& name) const {
+        bool v = false;
+        if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) fail(n, name + " must be true or false");
+        return v;
+    }
+
+    duration seconds(const YAML::Node& n, const std::string& name) const {
+        const double s = number(n, name, 0.001);
+        return duration(static_cast<long long>(std::llround(s * 1000)));
+    }
+};
+
+route read_route(const reader& r, const YAML::Node& n, std::size_t i) {
+    const auto name = "routes[" + std::to_string(i) + "]";
+    r.expect_map(n, name, {"prefix", "upstream", "provider"});
+    for (const char* required : {"prefix", "upstream", "provider"})
+        if (!n[required]) r.fail(n, name + " needs '" + required + "'");
+    route out;
+    out.prefix = r.text(n["prefix"], name + ".prefix");
+    if (out.prefix.empty() || out.prefix.front() != '/')
+        r.fail(n["prefix"], name + ".prefix must start with '/'");
+    if (out.prefix.find_first_of("?# \t") != std::string::npos)
+        r.fail(n["prefix"], name + ".prefix must be a plain path");
+    while (out.prefix.size() > 1 && out.prefix.back() == '/') out.prefix.pop_back();
+    std::string why;
+    auto url = parse_upstream_url(r.text(n["upstream"], name + ".upstream"), &why);
+    if (!url) r.fail(n["upstream"], name + ".upstream: " + why);
+    out.upstream = *url;
+    out.provider = r.text(n["provider"], name + ".provider");
+    if (out.provider.empty()) r.fail(n["provider"], name + ".provider must not be empty");
+    return out;
+}
+
+void read_timeouts(const reader& r, const YAML::Node& n, timeout_options& t) {
+    r.expect_map(n, "timeouts",
+                 {"connect", "response_header", "idle", "client_header", "keep_alive", "drain"});
+    const std::pair<const char*, duration*> fields[] = {
+        {"connect", &t.connect},     {"response_header", &t.response_header},
+        {"idle", &t.idle},           {"client_header", &t.client_header},
+        {"keep_alive", &t.keep_alive}, {"drain", &t.drain}};
+    for (auto [key, field] : fields)
+        if (n[key]) *field = r.seconds(n[key], std::string("timeouts.") + key);
+}
+
+void read_limits(const reader& r, const YAML::Node& n, limit_options& l) {
+    r.expect_map(n, "limits", {"max_request_body", "max_request_header", "max_buffered_request"});
+    if (n["max_request_body"]) l.max_request_body = r.count(n["max_request_body"], "limits.max_request_body", 1);
+    if (n["max_request_header"])
+        l.max_request_header = r.count(n["max_request_header"], "limits.max_request_header", 1024);
+    if (n["max_buffered_request"])
+        l.max_buffered_request = r.count(n["max_buffered_request"], "limits.max_buffered_request", 0);
+}
+
+config read_config(const reader& r, const YAML::Node& root) {
+    config c;
+    if (!root || root.IsNull()) return c;
+    r.expect_map(root, "the config",
+                 {"listen", "threads", "builtin_routes", "routes", "timeouts", "limits", "pool", "tls"});
+    std::string why;
+    if (root["listen"]) {
+        auto l = parse_listen_address(r.text(root["listen"], "listen"), &why);
+        if (!l) r.fail(root["listen"], "listen: " + why);
+        c.listen = *l;
+    }
+    if (root["threads"]) c.threads = static_cast<unsigned>(r.count(root["threads"], "threads", 0));
+    if (root["builtin_routes"]) c.builtin_routes = r.flag(root["builtin_routes"], "builtin_routes");
+    if (const auto routes = root["routes"]) {
+        if (!routes.IsSequence()) r.fail(routes, "routes must be a list");
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < routes.size(); ++i) {
+            auto rt = read_route(r, routes[i], i);
+            if (!seen.insert(rt.prefix).second)
+                r.fail(routes[i], "routes[" + std::to_string(i) + "]: prefix " + rt.prefix + " appears twice");
+            c.routes.push_back(std::move(rt));
+        }
+    }
+    if (root["timeouts"]) read_timeouts(r, root["timeouts"], c.timeouts);
+    if (root["limits"]) read_limits(r, root["limits"], c.limits);
+    if (const auto p = root["pool"]) {
+        r.expect_map(p, "pool", {"max_idle_per_upstream", "idle_timeout"});
+        if (p["max_idle_per_upstream"])
+            c.pool.max_idle_per_upstream = r.count(p["max_idle_per_upstream"], "pool.max_idle_per_upstream", 0);
+        if (p["idle_timeout"]) c.pool.idle_timeout = r.seconds(p["idle_timeout"], "pool.idle_timeout");
+    }
+    if (const auto t = root["tls"]) {
+        r.expect_map(t, "tls", {"ca_file"});
+        if (t["ca_file"]) c.tls.ca_file = r.text(t["ca_file"], "tls.ca_file");
+    }
+    if (c.routes.empty() && !c.builtin_routes) r.fail(root, "no routes: add routes or keep builtin_routes");
+    return c;
+}
+
+bool valid_port(std::string_view s, std::uint16_t& out) {
+    unsigned v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || v > 65535) return false;
+    out = static_cast<std::uint16_t>(v);
+    return true;
+}
+
+// Splits "host:port" / "[v6]:port" / "host". Port stays empty when absent.
+bool split_host_port(std::string_view hp, std::string& host, std::string_view& port) {
+    if (!hp.empty() && hp.front() == '[') {
+        const auto close = hp.find(']');
+        if (close == std::string_view::npos) return false;
+        host = std::string(hp.substr(1, close - 1));
+        const auto rest = hp.substr(close + 1);
+        if (!rest.empty() && rest.front() != ':') return false;
+        port = rest.empty() ? rest : rest.substr(1);
+        return !host.empty();
+    }
+    const auto colon = hp.rfind(':');
+    host = std::string(hp.substr(0, colon));
+    port = colon == std::string_view::npos ? std::string_view{} : hp.substr(colon + 1);
+    return !host.empty() && host.find(':') == std::string::npos;
+}
+
+}  // namespace
+
+std::optional<upstream_url> parse_upstream_url(std::string_view text, std::string* why) {
+    auto fail = [&](const char* reason) -> std::optional<upstream_url> {
+        if (why) *why = reason;
+        return std::nullopt;
+    };
+    upstream_url u;
+    if (text.starts_with("https://")) {
+        text.remove_prefix(8);
+    } else if (text.starts_with("http://")) {
+        u.tls = false;
+        u.port = 80;
+        text.remove_prefix(7);
+    } else {
+        return fail("must start with http:// or https://");
+    }
+    if (text.find_first_of("?#@") != std::string_view::npos)
+        return fail("must not carry a query, fragment or user info");
+    const auto slash = text.find('/');
+    const auto hostport = text.substr(0, slash);
+    std::string_view port;
+    if (!split_host_port(hostport, u.host, port)) return fail("has no valid host");
+    if (!port.empty() && (!valid_port(port, u.port) || u.port == 0)) return fail("has an invalid port");
+    if (slash != std::string_view::npos) u.base_path = std::string(text.substr(slash));
+    while (!u.base_path.empty() && u.base_path.back() == '/') u.base_path.pop_back();
+    return u;
+}
+
+std::optional<listen_address> parse_listen_address(std::string_view text, std::string* why) {
+    listen_address a;
+    std::string_view port;
+    if (!split_host_port(text, a.host, port) || port.empty() || !valid_port(port, a.port)) {
+        if (why) *why = "expected HOST:PORT, e.g. 127.0.0.1:8788";
+        return std::nullopt;
+    }
+    return a;
+}
+
+config load_config_text(std::string_view yaml, std::string_view source_name) {
+    reader r{std::string(source_name)};
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+        throw config_error(r.source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    try {
+        return read_config(r, root);
+    } catch (const YAML::Exception& e) {  // e.g. a key that is not a scalar
+        throw config_error(r.source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+}
+
+config load_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw config_error(path + ": cannot open the file");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return load_config_text(s.str(), path);
+}
+
+}  // namespace tokentap::config

@@ -1,0 +1,57 @@
+#include "tokentap/proxy/error_response.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace tokentap::proxy {
+
+namespace {
+http::response<http::string_body> json_response(http::status status, const nlohmann::json& body, bool keep_alive) {
+    http::response<http::string_body> res{status, 11};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::server, "tokentap");
+    res.body() = body.dump();
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    return res;
+}
+}  // namespace
+
+const char* to_string(exchange_outcome o) {
+    switch (o) {
+        case exchange_outcome::completed: return "completed";
+        case exchange_outcome::upstream_unreachable: return "upstream_unreachable";
+        case exchange_outcome::upstream_tls_error: return "upstream_tls_error";
+        case exchange_outcome::upstream_timeout: return "upstream_timeout";
+        case exchange_outcome::upstream_error: return "upstream_error";
+        case exchange_outcome::client_gone: return "client_gone";
+        case exchange_outcome::client_error: return "client_error";
+    }
+    return "unknown";
+}
+
+http::response<http::string_body> make_error_response(http::status status, const std::string& type,
+                                                      const std::string& message, bool keep_alive) {
+    return json_response(status, {{"error", {{"type", type}, {"message", message}}}}, keep_alive);
+}
+
+http::response<http::string_body> make_route_not_found(const std::string& target,
+                                                       const std::vector<std::string>& prefixes,
+                                                       bool keep_alive) {
+    nlohmann::json body = {{"error",
+                            {{"type", "tokentap_route_not_found"},
+                             {"message", "no route for " + target + "; configured prefixes are listed in routes"},
+                             {"routes", prefixes}}}};
+    return json_response(http::status::not_found, body, keep_alive);
+}
+
+std::pair<http::status, const char*> error_for(exchange_outcome outcome) {
+    switch (outcome) {
+        case exchange_outcome::upstream_timeout: return {http::status::gateway_timeout, "tokentap_upstream_timeout"};
+        case exchange_outcome::upstream_tls_error: return {http::status::bad_gateway, "tokentap_tls_error"};
+        case exchange_outcome::upstream_unreachable: return {http::status::bad_gateway, "tokentap_upstream_unreachable"};
+        case exchange_outcome::client_error: return {http::status::bad_request, "tokentap_bad_request"};
+        default: return {http::status::bad_gateway, "tokentap_upstream_error"};
+    }
+}
+
+}  // namespace tokentap::proxy

@@ -1,0 +1,392 @@
+#include "tokentap/proxy/forwarder.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <sys/socket.h>
+
+#include <array>
+#include <cerrno>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "tokentap/proxy/error_response.hpp"
+#include "tokentap/proxy/http_headers.hpp"
+
+namespace tokentap::proxy {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// Bytes held per direction while relaying a body: a slow reader makes tokentap stop reading the
+// upstream (TCP back-pressure) instead of buffering the response.
+constexpr std::size_t relay_chunk = 32 * 1024;
+
+template <class Stream>
+void expire_after(Stream& s, config::duration d) {
+    beast::get_lowest_layer(s).expires_after(d);
+}
+
+// Watches the client socket while the upstream works. A client that closes its connection makes
+// tokentap close the upstream connection at once, so the provider stops generating (and billing).
+struct disconnect_watch {
+    bool finished = false;
+    bool client_gone = false;
+    net::cancellation_signal stop;
+    std::function<void()> on_gone;
+};
+
+net::awaitable<void> watch_client(tcp::socket& client, std::shared_ptr<disconnect_watch> w) {
+    auto [ec] = co_await client.async_wait(tcp::socket::wait_read,
+                                           net::bind_cancellation_slot(w->stop.slot(), use_nothrow));
+    if (ec || w->finished) co_return;
+    char c;
+    const auto n = ::recv(client.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    // n > 0 is a pipelined next request: the client is still there, stop watching.
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        w->client_gone = true;
+        if (w->on_gone) w->on_gone();
+    }
+}
+
+struct attempt_result {
+    exchange_outcome outcome = exchange_outcome::completed;
+    bool before_response = false;  // failed before any response byte: an error response is possible
+    std::string detail;
+};
+
+class exchange_forwarder {
+public:
+    exchange_forwarder(forward_request r, forward_services s, exchange_observer* o, exchange_record& rec)
+        : req_(r), svc_(s), observer_(o), record_(rec), keep_client_(r.keep_alive),
+          client_http11_(r.parser.get().version() >= 11),
+          head_request_(r.parser.get().method() == http::verb::head) {}
+
+    ~exchange_forwarder() { stop_watch(); }
+
+    net::awaitable<bool> run();
+
+private:
+    net::awaitable<bool> read_buffered_body();
+    template <class S> net::awaitable<attempt_result> attempt(S& up, upstream::upstream_connection& conn);
+    template <class S> net::awaitable<attempt_result> send_streamed_body(S& up);
+    template <class S> net::awaitable<attempt_result> relay_response(S& up, upstream::upstream_connection& conn);
+    net::awaitable<void> respond_error(http::status status, const std::string& type, const std::string& message);
+    void build_upstream_head();
+    void start_watch();
+    void stop_watch();
+    void note(const attempt_result& r);
+
+    forward_request req_;
+    forward_services svc_;
+    exchange_observer* observer_;
+    exchange_record& record_;
+    bool keep_client_;
+    bool client_http11_;
+    bool head_request_;
+    bool streamed_body_ = false;
+    bool request_complete_ = false;
+    http::request<http::string_body> up_req_;
+    std::optional<http::response_parser<http::buffer_body>> rp_;  // one per response read
+    upstream::upstream_connection* current_ = nullptr;
+    std::shared_ptr<disconnect_watch> watch_;
+    std::array<char, relay_chunk> buf_;
+};
+
+void exchange_forwarder::build_upstream_head() {
+    const auto& in = req_.parser.get();
+    if (in.method() == http::verb::unknown)
+        up_req_.method_string(in.method_string());
+    else
+        up_req_.method(in.method());
+    up_req_.target(req_.match.upstream_target);
+    up_req_.version(11);
+    copy_end_to_end(in, up_req_);
+    up_req_.erase(http::field::expect);  // tokentap answers 100-continue itself
+    up_req_.set(http::field::host, req_.match.route->upstream.host_header());
+    if (in.chunked()) up_req_.chunked(true);  // Transfer-Encoding is hop-by-hop: framing is ours
+}
+
+net::awaitable<bool> exchange_forwarder::run() {
+    auto& in = req_.parser.get();
+    build_upstream_head();
+    const auto length = req_.parser.content_length();
+    const bool has_body = in.chunked() || (length && *length > 0);
+    streamed_body_ = in.chunked() || (length && *length > svc_.config.limits.max_buffered_request);
+
+    if (has_body && beast::iequals(in[http::field::expect], "100-continue")) {
+        expire_after(req_.client, svc_.config.timeouts.idle);
+        static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [ec, n] = co_await net::async_write(req_.client, net::buffer(cont), use_nothrow);
+        if (ec) {
+            note({exchange_outcome::client_gone, false, "client left before sending its body"});
+            co_return false;
+        }
+    }
+    if (has_body && !streamed_body_) {
+        if (!co_await read_buffered_body()) co_return false;
+    }
+    if (observer_) observer_->on_request(up_req_, up_req_.body());
+
+    const auto& url = req_.match.route->upstream;
+    for (int attempt_no = 0;; ++attempt_no) {
+        auto got = co_await svc_.pool.acquire(url, attempt_no > 0);
+        if (!got.connection) {
+            const auto outcome = got.failure == upstream::connect_failure::timeout ? exchange_outcome::upstream_timeout
+                                 : got.failure == upstream::connect_failure::tls   ? exchange_outcome::upstream_tls_error
+                                                                                   : exchange_outcome::upstream_unreachable;
+            note({outcome, true, got.message});
+            const auto [status, type] = error_for(outcome);
+            co_await respond_error(status, type, got.message);
+            co_return keep_client_;
+        }
+        auto conn = std::move(got.connection);
+        const bool reused = conn->uses > 0;
+        current_ = conn.get();
+        auto result = co_await conn->visit([&](auto& s) { return attempt(s, *conn); });
+        current_ = nullptr;
+        const bool replayable = !streamed_body_;
+        if (result.before_response && reused && replayable && attempt_no == 0 &&
+            result.outcome == exchange_outcome::upstream_error && !(watch_ && watch_->client_gone)) {
+            // The upstream closed a pooled connection while it sat idle: send again on a fresh one.
+            svc_.pool_stats.stale_retries += 1;
+            conn->close();
+            continue;
+        }
+        note(result);
+        const bool reusable = result.outcome == exchange_outcome::completed && request_complete_ &&
+                              rp_ && rp_->is_done() && rp_->keep_alive();
+        stop_watch();
+        if (reusable) {
+            conn->uses += 1;
+            svc_.pool.release(std::move(conn));
+        } else {
+            conn->close();
+        }
+        if (result.before_response && result.outcome != exchange_outcome::client_gone) {
+            const auto [status, type] = error_for(result.outcome);
+            co_await respond_error(status, type, result.detail);
+        }
+        co_return keep_client_ && result.outcome == exchange_outcome::completed;
+    }
+}
+
+net::awaitable<bool> exchange_forwarder::read_buffered_body() {
+    http::request_parser<http::string_body> p{std::move(req_.parser)};
+    p.body_limit(svc_.config.limits.max_request_body);
+    expire_after(req_.client, svc_.config.timeouts.idle);
+    auto [ec, n] = co_await http::async_read(req_.client, req_.client_buffer, p, use_nothrow);
+    if (ec) {
+        keep_client_ = false;
+        note({exchange_outcome::client_error, true, "reading the request body: " + ec.message()});
+        if (ec == http::error::body_limit)
+            co_await respond_error(http::status::payload_too_large, "tokentap_request_too_large",
+                                   "request body exceeds limits.max_request_body");
+        else if (ec != http::error::end_of_stream && ec != net::error::eof && ec != beast::error::timeout)
+            co_await respond_error(http::status::bad_request, "tokentap_bad_request", "malformed request body");
+        co_return false;
+    }
+    up_req_.body() = std::move(p.get().body());
+    record_.bytes_up = up_req_.body().size();
+    co_return true;
+}
+
+template <class S>
+net::awaitable<attempt_result> exchange_forwarder::attempt(S& up, upstream::upstream_connection& conn) {
+    if (streamed_body_) {
+        auto r = co_await send_streamed_body(up);
+        if (r.outcome != exchange_outcome::completed) co_return r;
+    } else {
+        expire_after(up, svc_.config.timeouts.idle);
+        auto [ec, n] = co_await http::async_write(up, up_req_, use_nothrow);
+        if (ec) co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request: " + ec.message()};
+    }
+    request_complete_ = true;
+    record_.upstream_sent = clock::now();
+    start_watch();
+
+    // Skip interim 1xx responses (103 Early Hints); tokentap answered any 100-continue itself.
+    for (;;) {
+        rp_.emplace();
+        rp_->header_limit(static_cast<std::uint32_t>(svc_.config.limits.max_request_header));
+        rp_->body_limit(boost::none);
+        if (head_request_) rp_->skip(true);
+        expire_after(up, svc_.config.timeouts.response_header);
+        auto [ec, n] = co_await http::async_read_header(up, conn.buffer(), *rp_, use_nothrow);
+        if (watch_ && watch_->client_gone)
+            co_return attempt_result{exchange_outcome::client_gone, true, "client disconnected while waiting for the upstream"};
+        if (ec == beast::error::timeout)
+            co_return attempt_result{exchange_outcome::upstream_timeout, true, "no response header within timeouts.response_header"};
+        if (ec) co_return attempt_result{exchange_outcome::upstream_error, true, "reading the response header: " + ec.message()};
+        const auto status = rp_->get().result_int();
+        if (status < 100 || status >= 200 || status == 101) break;
+    }
+    co_return co_await relay_response(up, conn);
+}
+
+template <class S>
+net::awaitable<attempt_result> exchange_forwarder::send_streamed_body(S& up) {
+    http::request_parser<http::buffer_body> in{std::move(req_.parser)};
+    in.body_limit(svc_.config.limits.max_request_body);
+    http::request<http::buffer_body> out{up_req_.base()};
+    http::request_serializer<http::buffer_body> sr{out};
+    expire_after(up, svc_.config.timeouts.idle);
+    auto [hec, hn] = co_await http::async_write_header(up, sr, use_nothrow);
+    if (hec) co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request header: " + hec.message()};
+    while (!in.is_done()) {
+        in.get().body().data = buf_.data();
+        in.get().body().size = buf_.size();
+        expire_after(req_.client, svc_.config.timeouts.idle);
+        auto [rec, rn] = co_await http::async_read_some(req_.client, req_.client_buffer, in, use_nothrow);
+        if (rec == http::error::need_buffer) rec = {};
+        if (rec) {
+            keep_client_ = false;
+            const bool too_large = rec == http::error::body_limit;
+            co_return attempt_result{too_large ? exchange_outcome::client_error : exchange_outcome::client_gone,
+                                     too_large, "reading the request body: " + rec.message()};
+        }
+        const auto n = buf_.size() - in.get().body().size;
+        if (n == 0 && !in.is_done()) continue;
+        out.body().data = buf_.data();
+        out.body().size = n;
+        out.body().more = !in.is_done();
+        expire_after(up, svc_.config.timeouts.idle);
+        auto [wec, wn] = co_await http::async_write(up, sr, use_nothrow);
+        if (wec == http::error::need_buffer) wec = {};
+        if (wec) {
+            keep_client_ = false;
+            co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request body: " + wec.message()};
+        }
+        record_.bytes_up += n;
+        if (observer_) observer_->on_request_chunk({buf_.data(), n});
+    }
+    if (!sr.is_done()) {
+        out.body().data = nullptr;
+        out.body().size = 0;
+        out.body().more = false;
+        auto [wec, wn] = co_await http::async_write(up, sr, use_nothrow);
+        if (wec && wec != http::error::need_buffer)
+            co_return attempt_result{exchange_outcome::upstream_error, true, "ending the request body: " + wec.message()};
+    }
+    co_return attempt_result{};
+}
+
+template <class S>
+net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstream::upstream_connection& conn) {
+    auto& rp = *rp_;
+    const auto& head = rp.get();
+    http::response<http::buffer_body> res;
+    res.result(head.result_int());
+    res.reason(head.reason());
+    res.version(11);
+    copy_end_to_end(head, res);
+    const auto status = head.result_int();
+    const bool no_body = rp.is_done() || status == 204 || status == 304;
+    const bool close_delimited = !no_body && !head.chunked() && !head.has_content_length();
+    if (head.chunked() || close_delimited) {
+        if (client_http11_) res.chunked(true);
+        else keep_client_ = false;  // an HTTP/1.0 client reads to the end of the connection
+    }
+    res.keep_alive(keep_client_);
+    record_.status = status;
+    http::response_serializer<http::buffer_body> sr{res};
+
+    expire_after(req_.client, svc_.config.timeouts.idle);
+    auto [hec, hn] = co_await http::async_write_header(req_.client, sr, use_nothrow);
+    if (hec) co_return attempt_result{exchange_outcome::client_gone, false, "writing the response header: " + hec.message()};
+    if (observer_) observer_->on_response_head(head);
+    if (no_body) co_return attempt_result{};
+
+    while (!rp.is_done()) {
+        rp.get().body().data = buf_.data();
+        rp.get().body().size = buf_.size();
+        expire_after(up, svc_.config.timeouts.idle);
+        auto [ec, rn] = co_await http::async_read_some(up, conn.buffer(), rp, use_nothrow);
+        if (ec == http::error::need_buffer) ec = {};
+        if (ec) {
+            keep_client_ = false;
+            if (watch_ && watch_->client_gone)
+                co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected mid-response"};
+            co_return attempt_result{ec == beast::error::timeout ? exchange_outcome::upstream_timeout
+                                                                 : exchange_outcome::upstream_error,
+                                     false, "upstream response cut short: " + ec.message()};
+        }
+        const auto n = buf_.size() - rp.get().body().size;
+        if (n == 0 && !rp.is_done()) continue;
+        res.body().data = buf_.data();
+        res.body().size = n;
+        res.body().more = !rp.is_done();
+        expire_after(req_.client, svc_.config.timeouts.idle);
+        auto [wec, wn] = co_await http::async_write(req_.client, sr, use_nothrow);
+        if (wec == http::error::need_buffer) wec = {};
+        if (wec) {
+            keep_client_ = false;
+            co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected mid-response: " + wec.message()};
+        }
+        if (record_.bytes_down == 0) record_.first_byte = clock::now();
+        record_.bytes_down += n;
+        if (observer_) observer_->on_response_chunk({buf_.data(), n});
+    }
+    if (!sr.is_done()) {
+        res.body().data = nullptr;
+        res.body().size = 0;
+        res.body().more = false;
+        auto [wec, wn] = co_await http::async_write(req_.client, sr, use_nothrow);
+        if (wec && wec != http::error::need_buffer) {
+            keep_client_ = false;
+            co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected at the end: " + wec.message()};
+        }
+    }
+    co_return attempt_result{};
+}
+
+net::awaitable<void> exchange_forwarder::respond_error(http::status status, const std::string& type,
+                                                       const std::string& message) {
+    // A request whose body was not read cannot be followed by another on this connection.
+    if (!request_complete_ && streamed_body_) keep_client_ = false;
+    auto res = make_error_response(status, type, message, keep_client_);
+    record_.status = res.result_int();
+    expire_after(req_.client, svc_.config.timeouts.idle);
+    auto [ec, n] = co_await http::async_write(req_.client, res, use_nothrow);
+    if (ec) keep_client_ = false;
+}
+
+void exchange_forwarder::start_watch() {
+    if (watch_) return;
+    watch_ = std::make_shared<disconnect_watch>();
+    watch_->on_gone = [this] {
+        if (current_) current_->close();
+    };
+    auto& socket = req_.client.socket();
+    net::co_spawn(socket.get_executor(), watch_client(socket, watch_), net::detached);
+}
+
+void exchange_forwarder::stop_watch() {
+    if (!watch_ || watch_->finished) return;
+    watch_->finished = true;
+    watch_->on_gone = nullptr;
+    watch_->stop.emit(net::cancellation_type::all);
+}
+
+void exchange_forwarder::note(const attempt_result& r) {
+    record_.outcome = r.outcome;
+    record_.detail = r.detail;
+}
+
+}  // namespace
+
+net::awaitable<bool> forward_exchange(forward_request request, forward_services services,
+                                      exchange_observer* observer, exchange_record& record) {
+    exchange_forwarder f(request, services, observer, record);
+    co_return co_await f.run();
+}
+
+}  // namespace tokentap::proxy

@@ -1,0 +1,58 @@
+#include "tokentap/server/proxy_metrics.hpp"
+
+namespace tokentap::server {
+
+namespace {
+// http.server.request.duration buckets of the OpenTelemetry HTTP conventions.
+std::vector<double> duration_bounds() {
+    return {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60, 120, 300};
+}
+
+std::vector<std::pair<telemetry::attribute_set, double>> pool_values(upstream::pool_stats& p, int which) {
+    switch (which) {
+        case 0: return {{{}, static_cast<double>(p.connections_opened.load())}};
+        case 1: return {{{}, static_cast<double>(p.connections_reused.load())}};
+        case 2: return {{{}, static_cast<double>(p.connect_failures.load())}};
+        case 3: return {{{}, static_cast<double>(p.stale_retries.load())}};
+        default: return {{{}, static_cast<double>(p.idle_connections.load())}};
+    }
+}
+}  // namespace
+
+proxy_metrics::proxy_metrics(telemetry::metrics_registry& registry, upstream::pool_stats& pool)
+    : requests_(registry.add_counter("tokentap.proxy.requests", "{request}",
+                                     "Requests handled, by route prefix, status code and outcome")),
+      duration_(registry.add_histogram("http.server.request.duration", "s",
+                                       "Duration of HTTP server requests, as the client saw them",
+                                       duration_bounds())),
+      bytes_(registry.add_counter("tokentap.proxy.body", "By", "Body bytes relayed, by direction")) {
+    using kind = telemetry::instrument_kind;
+    registry.add_observable("tokentap.upstream.connections.opened", "{connection}",
+                            "Upstream connections opened", kind::counter, [&pool] { return pool_values(pool, 0); });
+    registry.add_observable("tokentap.upstream.connections.reused", "{connection}",
+                            "Requests sent on a pooled keep-alive connection", kind::counter,
+                            [&pool] { return pool_values(pool, 1); });
+    registry.add_observable("tokentap.upstream.connect_failures", "{connection}",
+                            "Upstream connections that could not be opened", kind::counter,
+                            [&pool] { return pool_values(pool, 2); });
+    registry.add_observable("tokentap.upstream.stale_retries", "{request}",
+                            "Requests sent again because a pooled connection had been closed", kind::counter,
+                            [&pool] { return pool_values(pool, 3); });
+    registry.add_observable("tokentap.upstream.connections.idle", "{connection}",
+                            "Idle keep-alive connections in the pools", kind::gauge,
+                            [&pool] { return pool_values(pool, 4); });
+}
+
+void proxy_metrics::record(const proxy::exchange_record& r) {
+    const auto route = r.route_prefix.empty() ? std::string("none") : r.route_prefix;
+    const auto status = std::to_string(r.status);
+    requests_.add(1, {{"http.route", route}, {"http.response.status_code", status},
+                      {"tokentap.outcome", proxy::to_string(r.outcome)}});
+    const double seconds = std::chrono::duration<double>(r.end - r.start).count();
+    duration_.record(seconds, {{"http.request.method", r.method}, {"http.response.status_code", status},
+                               {"http.route", route}});
+    if (r.bytes_up) bytes_.add(static_cast<double>(r.bytes_up), {{"direction", "up"}});
+    if (r.bytes_down) bytes_.add(static_cast<double>(r.bytes_down), {{"direction", "down"}});
+}
+
+}  // namespace tokentap::server

@@ -1,0 +1,84 @@
+#include "tokentap/telemetry/metrics/metrics_registry.hpp"
+
+#include <algorithm>
+
+namespace tokentap::telemetry {
+
+instrument::instrument(std::string name, std::string unit, std::string description,
+                       instrument_kind kind, std::vector<double> bounds, std::size_t max_series)
+    : meta_{std::move(name), std::move(unit), std::move(description), kind, std::move(bounds), {}},
+      max_series_(max_series) {}
+
+series_point& instrument::series_for(const attribute_set& attrs) {
+    auto it = series_.find(attrs);
+    if (it != series_.end()) return it->second;
+    attribute_set key = attrs;
+    if (series_.size() >= max_series_) key = {{"otel.metric.overflow", "true"}};
+    auto [pos, inserted] = series_.try_emplace(key);
+    if (inserted) {
+        pos->second.attributes = key;
+        if (meta_.kind == instrument_kind::histogram) pos->second.buckets.assign(meta_.bounds.size() + 1, 0);
+    }
+    return pos->second;
+}
+
+void instrument::add(double v, const attribute_set& attrs) {
+    std::lock_guard lock(mutex_);
+    series_for(attrs).value += v;
+}
+
+void instrument::record(double v, const attribute_set& attrs) {
+    // Bucket i counts values in (bounds[i-1], bounds[i]]; the last one is (bounds.back(), +Inf).
+    const auto idx = static_cast<std::size_t>(
+        std::lower_bound(meta_.bounds.begin(), meta_.bounds.end(), v) - meta_.bounds.begin());
+    std::lock_guard lock(mutex_);
+    auto& s = series_for(attrs);
+    s.sum += v;
+    s.count += 1;
+    s.buckets[idx] += 1;
+}
+
+metric_snapshot instrument::snapshot() const {
+    metric_snapshot out = meta_;
+    std::lock_guard lock(mutex_);
+    out.points.reserve(series_.size());
+    for (const auto& [_, s] : series_) out.points.push_back(s);
+    return out;
+}
+
+instrument& metrics_registry::add_counter(std::string name, std::string unit, std::string description) {
+    std::lock_guard lock(mutex_);
+    instruments_.push_back(std::make_unique<instrument>(std::move(name), std::move(unit), std::move(description),
+                                                        instrument_kind::counter, std::vector<double>{},
+                                                        default_max_series));
+    return *instruments_.back();
+}
+
+instrument& metrics_registry::add_histogram(std::string name, std::string unit, std::string description,
+                                            std::vector<double> bounds) {
+    std::lock_guard lock(mutex_);
+    instruments_.push_back(std::make_unique<instrument>(std::move(name), std::move(unit), std::move(description),
+                                                        instrument_kind::histogram, std::move(bounds),
+                                                        default_max_series));
+    return *instruments_.back();
+}
+
+void metrics_registry::add_observable(std::string name, std::string unit, std::string description,
+                                      instrument_kind kind, gauge_callback cb) {
+    std::lock_guard lock(mutex_);
+    observables_.push_back({{std::move(name), std::move(unit), std::move(description), kind, {}, {}}, std::move(cb)});
+}
+
+std::vector<metric_snapshot> metrics_registry::collect() const {
+    std::lock_guard lock(mutex_);
+    std::vector<metric_snapshot> out;
+    for (const auto& i : instruments_) out.push_back(i->snapshot());
+    for (const auto& g : observables_) {
+        auto snap = g.meta;
+        for (auto& [attrs, v] : g.cb()) snap.points.push_back({attrs, v, 0, 0, {}});
+        out.push_back(std::move(snap));
+    }
+    return out;
+}
+
+}  // namespace tokentap::telemetry
