@@ -25,9 +25,12 @@ struct reader {
     void expect_map(const YAML::Node& n, const std::string& name,
                     const std::set<std::string>& allowed) const {
         if (!n.IsMap()) fail(n, name + " must be a mapping");
+        std::set<std::string> seen;
         for (const auto& kv : n) {
             const auto key = kv.first.as<std::string>();
             if (!allowed.count(key)) fail(kv.first, "unknown key '" + key + "' in " + name);
+            // yaml-cpp keeps duplicate keys and lookups see the first: a second one would be ignored.
+            if (!seen.insert(key).second) fail(kv.first, "key '" + key + "' appears twice in " + name);
         }
     }
 
@@ -44,12 +47,14 @@ struct reader {
         return v;
     }
 
-    std::size_t count(const YAML::Node& n, const std::string& name, std::size_t min) const {
+    std::size_t count(const YAML::Node& n, const std::string& name, std::size_t min,
+                      std::size_t max = std::size_t(1) << 48) const {
         const auto s = text(n, name);
         std::size_t v = 0;
         const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
         if (ec != std::errc{} || end != s.data() + s.size()) fail(n, name + " must be a whole number");
         if (v < min) fail(n, name + " must be at least " + std::to_string(min));
+        if (v > max) fail(n, name + " must be at most " + std::to_string(max));
         return v;
     }
 
@@ -61,6 +66,7 @@ struct reader {
 
     duration seconds(const YAML::Node& n, const std::string& name) const {
         const double s = number(n, name, 0.001);
+        if (s > 1e7) fail(n, name + " must be at most 10000000 seconds");
         return duration(static_cast<long long>(std::llround(s * 1000)));
     }
 };
@@ -117,7 +123,7 @@ config read_config(const reader& r, const YAML::Node& root) {
         if (!l) r.fail(root["listen"], "listen: " + why);
         c.listen = *l;
     }
-    if (root["threads"]) c.threads = static_cast<unsigned>(r.count(root["threads"], "threads", 0));
+    if (root["threads"]) c.threads = static_cast<unsigned>(r.count(root["threads"], "threads", 0, 1024));
     if (root["builtin_routes"]) c.builtin_routes = r.flag(root["builtin_routes"], "builtin_routes");
     if (const auto routes = root["routes"]) {
         if (!routes.IsSequence()) r.fail(routes, "routes must be a list");

@@ -9,7 +9,8 @@ http::response<http::string_body> json_response(http::status status, const nlohm
     http::response<http::string_body> res{status, 11};
     res.set(http::field::content_type, "application/json");
     res.set(http::field::server, "tokentap");
-    res.body() = body.dump();
+    // Targets and messages may hold any octet: invalid UTF-8 becomes U+FFFD rather than an exception.
+    res.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     res.keep_alive(keep_alive);
     res.prepare_payload();
     return res;

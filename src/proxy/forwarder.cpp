@@ -61,6 +61,7 @@ struct attempt_result {
     exchange_outcome outcome = exchange_outcome::completed;
     bool before_response = false;  // failed before any response byte: an error response is possible
     std::string detail;
+    bool body_too_large = false;  // the client's body passed limits.max_request_body: 413
 };
 
 class exchange_forwarder {
@@ -171,7 +172,10 @@ net::awaitable<bool> exchange_forwarder::run() {
         } else {
             conn->close();
         }
-        if (result.before_response && result.outcome != exchange_outcome::client_gone) {
+        if (result.body_too_large) {
+            co_await respond_error(http::status::payload_too_large, "tokentap_request_too_large",
+                                   "request body exceeds limits.max_request_body");
+        } else if (result.before_response && result.outcome != exchange_outcome::client_gone) {
             const auto [status, type] = error_for(result.outcome);
             co_await respond_error(status, type, result.detail);
         }
@@ -251,7 +255,7 @@ net::awaitable<attempt_result> exchange_forwarder::send_streamed_body(S& up) {
             keep_client_ = false;
             const bool too_large = rec == http::error::body_limit;
             co_return attempt_result{too_large ? exchange_outcome::client_error : exchange_outcome::client_gone,
-                                     too_large, "reading the request body: " + rec.message()};
+                                     too_large, "reading the request body: " + rec.message(), too_large};
         }
         const auto n = buf_.size() - in.get().body().size;
         if (n == 0 && !in.is_done()) continue;

@@ -47,10 +47,7 @@ void copy_end_to_end(const http::fields& from, http::fields& to) {
         bool listed = false;
         for (const auto& t : named) listed = listed || boost::beast::iequals(name, t);
         if (listed) continue;
-        if (f.name() != http::field::unknown)
-            to.insert(f.name(), f.value());
-        else
-            to.insert(name, f.value());
+        to.insert(f.name(), name, f.value());  // keeps the sender's spelling of the name
     }
 }
 

@@ -118,8 +118,9 @@ net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& 
         first = false;
         if (ec) {
             if (!quiet_read_error(ec)) {
-                spdlog::warn("rejected a request from {}: {}", stream.socket().remote_endpoint(ec).address().to_string(),
-                             ec.message());
+                error_code peer_ec;
+                const auto peer = stream.socket().remote_endpoint(peer_ec);
+                spdlog::warn("rejected a request from {}: {}", peer.address().to_string(), ec.message());
                 auto res = bad_request_response(ec);
                 co_await write_local(stream, res, ctx);
             }

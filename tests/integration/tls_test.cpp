@@ -1,0 +1,69 @@
+// HTTPS upstreams: verified against the trust store (here a CA made at test time), SNI, host names.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "support/fake_upstream.hpp"
+#include "support/proxy_client.hpp"
+
+namespace tokentap::test {
+
+namespace {
+fake_upstream::handler ok() {
+    return [](const request& r, upstream_connection_io& io) { io.write(fixed_response(200, "{\"host\":\"" + std::string(r[http::field::host]) + "\"}")); };
+}
+}  // namespace
+
+TEST_SUITE("integration/tls") {
+
+TEST_CASE("an HTTPS upstream whose certificate chains to a trusted CA is used, with keep-alive") {
+    test_ca ca;
+    const auto identity = ca.issue({"localhost"}, {});
+    fake_upstream up(ok(), &identity);
+    auto cfg = config_for(up.port(), true);
+    cfg.tls.ca_file = ca.write_certificate_file();
+    running_proxy proxy(cfg);
+    client c(proxy.port());
+    auto res = c.post("/up/v1/chat/completions", "{}");
+    CHECK(res.result_int() == 200);
+    CHECK(res.body() == "{\"host\":\"localhost:" + std::to_string(up.port()) + "\"}");
+    CHECK(c.post("/up/v1/chat/completions", "{}").result_int() == 200);
+    CHECK(up.connections() == 1);
+    std::remove(cfg.tls.ca_file.c_str());
+}
+
+TEST_CASE("a certificate from an untrusted CA is refused with 502 tokentap_tls_error") {
+    test_ca trusted, other("some other CA");
+    const auto identity = other.issue({"localhost"}, {});
+    fake_upstream up(ok(), &identity);
+    auto cfg = config_for(up.port(), true);
+    cfg.tls.ca_file = trusted.write_certificate_file();
+    running_proxy proxy(cfg);
+    client c(proxy.port());
+    auto res = c.post("/up/v1/chat/completions", "{}");
+    CHECK(res.result_int() == 502);
+    auto j = nlohmann::json::parse(res.body());
+    CHECK(j["error"]["type"] == "tokentap_tls_error");
+    CHECK(j["error"]["message"].get<std::string>().find("certificate verification failed") != std::string::npos);
+    CHECK(up.received().empty());
+    std::remove(cfg.tls.ca_file.c_str());
+}
+
+TEST_CASE("a trusted certificate for another host name is refused") {
+    test_ca ca;
+    const auto identity = ca.issue({"api.example.com"}, {});
+    fake_upstream up(ok(), &identity);
+    auto cfg = config_for(up.port(), true);
+    cfg.tls.ca_file = ca.write_certificate_file();
+    running_proxy proxy(cfg);
+    client c(proxy.port());
+    auto res = c.post("/up/v1/chat/completions", "{}");
+    CHECK(res.result_int() == 502);
+    CHECK(up.received().empty());
+    std::remove(cfg.tls.ca_file.c_str());
+}
+
+}  // TEST_SUITE
+
+}  // namespace tokentap::test

@@ -1,0 +1,178 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tokentap/telemetry/metrics/metrics_registry.hpp"
+
+using namespace tokentap::telemetry;
+
+namespace {
+
+const series_point* find_point(const metric_snapshot& m, const attribute_set& attrs) {
+    auto it = std::find_if(m.points.begin(), m.points.end(), [&](const series_point& p) { return p.attributes == attrs; });
+    return it == m.points.end() ? nullptr : &*it;
+}
+
+const attribute_set overflow = {{"otel.metric.overflow", "true"}};
+
+}  // namespace
+
+TEST_SUITE("unit/telemetry/metrics_registry") {
+
+TEST_CASE("counters accumulate per attribute set") {
+    metrics_registry reg;
+    auto& c = reg.add_counter("tokentap.requests", "{request}", "Requests.");
+    const attribute_set ok = {{"status", "200"}};
+    const attribute_set err = {{"status", "502"}};
+    c.add(1, ok);
+    c.add(2, ok);
+    c.add(5, err);
+    c.add(0.5, {});
+
+    const auto snap = c.snapshot();
+    CHECK(snap.name == "tokentap.requests");
+    CHECK(snap.unit == "{request}");
+    CHECK(snap.description == "Requests.");
+    CHECK(snap.kind == instrument_kind::counter);
+    REQUIRE(snap.points.size() == 3);
+    CHECK(find_point(snap, ok)->value == 3);
+    CHECK(find_point(snap, err)->value == 5);
+    CHECK(find_point(snap, {})->value == 0.5);
+}
+
+TEST_CASE("attribute order is part of the attribute set") {
+    metrics_registry reg;
+    auto& c = reg.add_counter("c", "", "");
+    c.add(1, {{"a", "1"}, {"b", "2"}});
+    c.add(1, {{"a", "1"}, {"b", "2"}});
+    c.add(1, {{"a", "1"}, {"b", "3"}});
+    const auto snap = c.snapshot();
+    REQUIRE(snap.points.size() == 2);
+    CHECK(find_point(snap, {{"a", "1"}, {"b", "2"}})->value == 2);
+}
+
+TEST_CASE("histogram buckets: le is inclusive, the last bucket is +Inf") {
+    metrics_registry reg;
+    auto& h = reg.add_histogram("d", "s", "D.", {1, 2, 5});
+    for (double v : {-1.0, 0.0, 1.0, 1.5, 2.0, 5.0, 5.0001, 100.0}) h.record(v, {});
+
+    const auto snap = h.snapshot();
+    CHECK(snap.kind == instrument_kind::histogram);
+    CHECK(snap.bounds == std::vector<double>{1, 2, 5});
+    REQUIRE(snap.points.size() == 1);
+    const auto& p = snap.points[0];
+    CHECK(p.buckets == std::vector<std::uint64_t>{3, 2, 1, 2});  // per bucket, not cumulative
+    CHECK(p.count == 8);
+    CHECK(p.sum == doctest::Approx(113.5001));
+}
+
+TEST_CASE("histogram series are separate per attribute set") {
+    metrics_registry reg;
+    auto& h = reg.add_histogram("d", "s", "D.", {1});
+    h.record(0.5, {{"route", "/a"}});
+    h.record(3, {{"route", "/b"}});
+    h.record(4, {{"route", "/b"}});
+    const auto snap = h.snapshot();
+    REQUIRE(snap.points.size() == 2);
+    const auto* a = find_point(snap, {{"route", "/a"}});
+    const auto* b = find_point(snap, {{"route", "/b"}});
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(a->buckets == std::vector<std::uint64_t>{1, 0});
+    CHECK(b->buckets == std::vector<std::uint64_t>{0, 2});
+    CHECK(b->sum == 7);
+}
+
+TEST_CASE("after the series limit, new attribute sets go to the overflow series") {
+    metrics_registry reg;
+    auto& c = reg.add_counter("c", "", "");
+    const auto limit = metrics_registry::default_max_series;
+    REQUIRE(limit == 2000);
+    for (std::size_t i = 0; i < limit; ++i) c.add(1, {{"id", std::to_string(i)}});
+    CHECK(c.snapshot().points.size() == limit);
+    CHECK_FALSE(find_point(c.snapshot(), overflow));
+
+    for (std::size_t i = limit; i < limit + 10; ++i) c.add(2, {{"id", std::to_string(i)}});
+    c.add(3, {{"id", "0"}});  // an existing series still gets its own records
+
+    const auto snap = c.snapshot();
+    CHECK(snap.points.size() == limit + 1);
+    const auto* o = find_point(snap, overflow);
+    REQUIRE(o);
+    CHECK(o->value == 20);
+    CHECK(find_point(snap, {{"id", "0"}})->value == 4);
+    CHECK_FALSE(find_point(snap, {{"id", std::to_string(limit)}}));
+}
+
+TEST_CASE("histogram overflow series has buckets too") {
+    metrics_registry reg;
+    auto& h = reg.add_histogram("h", "s", "", {1});
+    for (std::size_t i = 0; i < metrics_registry::default_max_series + 3; ++i) h.record(2, {{"id", std::to_string(i)}});
+    const auto snap = h.snapshot();
+    const auto* o = find_point(snap, overflow);
+    REQUIRE(o);
+    CHECK(o->count == 3);
+    CHECK(o->buckets == std::vector<std::uint64_t>{0, 3});
+}
+
+TEST_CASE("observables are read at collect time, after the instruments") {
+    metrics_registry reg;
+    std::atomic<int> idle{2};
+    int calls = 0;
+    reg.add_observable("tokentap.pool.idle", "{connection}", "Idle.", instrument_kind::gauge, [&] {
+        ++calls;
+        return std::vector<std::pair<attribute_set, double>>{{{{"host", "h"}}, double(idle.load())}};
+    });
+    reg.add_counter("first", "", "").add(1, {});
+    CHECK(calls == 0);
+
+    auto all = reg.collect();
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].name == "first");
+    CHECK(all[1].name == "tokentap.pool.idle");
+    CHECK(all[1].kind == instrument_kind::gauge);
+    REQUIRE(all[1].points.size() == 1);
+    CHECK(all[1].points[0].attributes == attribute_set{{"host", "h"}});
+    CHECK(all[1].points[0].value == 2);
+
+    idle = 9;
+    all = reg.collect();
+    CHECK(all[1].points[0].value == 9);
+    CHECK(calls == 2);
+}
+
+TEST_CASE("concurrent adds and records from 4 threads sum exactly") {
+    metrics_registry reg;
+    auto& c = reg.add_counter("c", "", "");
+    auto& h = reg.add_histogram("h", "", "", {0.5});
+    constexpr int per_thread = 50000;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            const attribute_set own = {{"thread", std::to_string(t)}};
+            for (int i = 0; i < per_thread; ++i) {
+                c.add(1, {{"shared", "yes"}});
+                c.add(1, own);
+                h.record(i % 2, {});
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+
+    const auto snap = c.snapshot();
+    CHECK(snap.points.size() == 5);
+    CHECK(find_point(snap, {{"shared", "yes"}})->value == 4 * per_thread);
+    for (int t = 0; t < 4; ++t) CHECK(find_point(snap, {{"thread", std::to_string(t)}})->value == per_thread);
+
+    const auto hs = h.snapshot();
+    REQUIRE(hs.points.size() == 1);
+    CHECK(hs.points[0].count == 4 * per_thread);
+    CHECK(hs.points[0].buckets == std::vector<std::uint64_t>{2 * per_thread, 2 * per_thread});
+    CHECK(hs.points[0].sum == 2 * per_thread);
+}
+
+}  // TEST_SUITE
