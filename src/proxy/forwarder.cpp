@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 
 #include "tokentap/proxy/error_response.hpp"
 #include "tokentap/proxy/http_headers.hpp"
@@ -55,6 +56,46 @@ net::awaitable<void> watch_client(tcp::socket& client, std::shared_ptr<disconnec
         w->client_gone = true;
         if (w->on_gone) w->on_gone();
     }
+}
+
+// What stopped a body relay: a failed read of the source or a failed write to the sink.
+struct relay_status {
+    error_code read_error;
+    error_code write_error;
+    bool ok() const { return !read_error && !write_error; }
+};
+
+// Moves one message body from a parser to a serializer, a read's worth at a time: read some
+// bytes, write them on at once (no waiting for more: streams flow as they arrive), then hand them
+// to `tap`. Reading stops while a write is pending, so a slow sink holds back the source.
+template <class In, class Parser, class Out, class Serializer, class Message, class Tap>
+net::awaitable<relay_status> relay_body(In& in, beast::flat_buffer& in_buffer, Parser& parser, Out& out,
+                                        Serializer& sr, Message& msg, std::span<char> buf, config::duration idle,
+                                        Tap&& tap) {
+    while (!parser.is_done()) {
+        parser.get().body().data = buf.data();
+        parser.get().body().size = buf.size();
+        expire_after(in, idle);
+        auto [rec, rn] = co_await http::async_read_some(in, in_buffer, parser, use_nothrow);
+        if (rec && rec != http::error::need_buffer) co_return relay_status{rec, {}};
+        const auto n = buf.size() - parser.get().body().size;
+        if (n == 0 && !parser.is_done()) continue;
+        msg.body().data = buf.data();
+        msg.body().size = n;
+        msg.body().more = !parser.is_done();
+        expire_after(out, idle);
+        auto [wec, wn] = co_await http::async_write(out, sr, use_nothrow);
+        if (wec && wec != http::error::need_buffer) co_return relay_status{{}, wec};
+        tap(std::string_view(buf.data(), n));
+    }
+    if (!sr.is_done()) {  // the last chunk of a chunked body
+        msg.body().data = nullptr;
+        msg.body().size = 0;
+        msg.body().more = false;
+        auto [wec, wn] = co_await http::async_write(out, sr, use_nothrow);
+        if (wec && wec != http::error::need_buffer) co_return relay_status{{}, wec};
+    }
+    co_return relay_status{};
 }
 
 struct attempt_result {
@@ -245,40 +286,20 @@ net::awaitable<attempt_result> exchange_forwarder::send_streamed_body(S& up) {
     expire_after(up, svc_.config.timeouts.idle);
     auto [hec, hn] = co_await http::async_write_header(up, sr, use_nothrow);
     if (hec) co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request header: " + hec.message()};
-    while (!in.is_done()) {
-        in.get().body().data = buf_.data();
-        in.get().body().size = buf_.size();
-        expire_after(req_.client, svc_.config.timeouts.idle);
-        auto [rec, rn] = co_await http::async_read_some(req_.client, req_.client_buffer, in, use_nothrow);
-        if (rec == http::error::need_buffer) rec = {};
-        if (rec) {
-            keep_client_ = false;
-            const bool too_large = rec == http::error::body_limit;
-            co_return attempt_result{too_large ? exchange_outcome::client_error : exchange_outcome::client_gone,
-                                     too_large, "reading the request body: " + rec.message(), too_large};
-        }
-        const auto n = buf_.size() - in.get().body().size;
-        if (n == 0 && !in.is_done()) continue;
-        out.body().data = buf_.data();
-        out.body().size = n;
-        out.body().more = !in.is_done();
-        expire_after(up, svc_.config.timeouts.idle);
-        auto [wec, wn] = co_await http::async_write(up, sr, use_nothrow);
-        if (wec == http::error::need_buffer) wec = {};
-        if (wec) {
-            keep_client_ = false;
-            co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request body: " + wec.message()};
-        }
-        record_.bytes_up += n;
-        if (observer_) observer_->on_request_chunk({buf_.data(), n});
+    const auto r = co_await relay_body(req_.client, req_.client_buffer, in, up, sr, out, buf_, svc_.config.timeouts.idle,
+                                       [this](std::string_view bytes) {
+                                           record_.bytes_up += bytes.size();
+                                           if (observer_) observer_->on_request_chunk(bytes);
+                                       });
+    if (r.read_error) {
+        keep_client_ = false;
+        const bool too_large = r.read_error == http::error::body_limit;
+        co_return attempt_result{too_large ? exchange_outcome::client_error : exchange_outcome::client_gone, too_large,
+                                 "reading the request body: " + r.read_error.message(), too_large};
     }
-    if (!sr.is_done()) {
-        out.body().data = nullptr;
-        out.body().size = 0;
-        out.body().more = false;
-        auto [wec, wn] = co_await http::async_write(up, sr, use_nothrow);
-        if (wec && wec != http::error::need_buffer)
-            co_return attempt_result{exchange_outcome::upstream_error, true, "ending the request body: " + wec.message()};
+    if (r.write_error) {
+        keep_client_ = false;
+        co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request body: " + r.write_error.message()};
     }
     co_return attempt_result{};
 }
@@ -309,47 +330,19 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
     if (observer_) observer_->on_response_head(head);
     if (no_body) co_return attempt_result{};
 
-    while (!rp.is_done()) {
-        rp.get().body().data = buf_.data();
-        rp.get().body().size = buf_.size();
-        expire_after(up, svc_.config.timeouts.idle);
-        auto [ec, rn] = co_await http::async_read_some(up, conn.buffer(), rp, use_nothrow);
-        if (ec == http::error::need_buffer) ec = {};
-        if (ec) {
-            keep_client_ = false;
-            if (watch_ && watch_->client_gone)
-                co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected mid-response"};
-            co_return attempt_result{ec == beast::error::timeout ? exchange_outcome::upstream_timeout
-                                                                 : exchange_outcome::upstream_error,
-                                     false, "upstream response cut short: " + ec.message()};
-        }
-        const auto n = buf_.size() - rp.get().body().size;
-        if (n == 0 && !rp.is_done()) continue;
-        res.body().data = buf_.data();
-        res.body().size = n;
-        res.body().more = !rp.is_done();
-        expire_after(req_.client, svc_.config.timeouts.idle);
-        auto [wec, wn] = co_await http::async_write(req_.client, sr, use_nothrow);
-        if (wec == http::error::need_buffer) wec = {};
-        if (wec) {
-            keep_client_ = false;
-            co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected mid-response: " + wec.message()};
-        }
-        if (record_.bytes_down == 0) record_.first_byte = clock::now();
-        record_.bytes_down += n;
-        if (observer_) observer_->on_response_chunk({buf_.data(), n});
-    }
-    if (!sr.is_done()) {
-        res.body().data = nullptr;
-        res.body().size = 0;
-        res.body().more = false;
-        auto [wec, wn] = co_await http::async_write(req_.client, sr, use_nothrow);
-        if (wec && wec != http::error::need_buffer) {
-            keep_client_ = false;
-            co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected at the end: " + wec.message()};
-        }
-    }
-    co_return attempt_result{};
+    const auto r = co_await relay_body(up, conn.buffer(), rp, req_.client, sr, res, buf_, svc_.config.timeouts.idle,
+                                       [this](std::string_view bytes) {
+                                           if (record_.bytes_down == 0) record_.first_byte = clock::now();
+                                           record_.bytes_down += bytes.size();
+                                           if (observer_) observer_->on_response_chunk(bytes);
+                                       });
+    if (r.ok()) co_return attempt_result{};
+    keep_client_ = false;
+    if (r.write_error || (watch_ && watch_->client_gone))
+        co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected mid-response"};
+    co_return attempt_result{r.read_error == beast::error::timeout ? exchange_outcome::upstream_timeout
+                                                                  : exchange_outcome::upstream_error,
+                             false, "upstream response cut short: " + r.read_error.message()};
 }
 
 net::awaitable<void> exchange_forwarder::respond_error(http::status status, const std::string& type,

@@ -27,7 +27,7 @@ std::optional<route_match> route_table::find(std::string_view target) const {
         auto rest = r.prefix == "/" ? path : path.substr(r.prefix.size());
         std::string up = r.upstream.base_path;
         up.append(rest);
-        if (up.empty()) up = "/";
+        if (up.empty()) up.push_back('/');
         up.append(query);
         return route_match{&r, std::move(up)};
     }

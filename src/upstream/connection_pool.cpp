@@ -29,7 +29,7 @@ net::awaitable<connect_result> connection_pool::acquire(const config::upstream_u
             stats_.idle_connections -= 1;
             if (steady::now() - c->idle_since < options_.idle_timeout && c->looks_alive()) {
                 stats_.connections_reused += 1;
-                co_return connect_result{std::move(c)};
+                co_return connect_result{std::move(c), connect_failure::none, {}};
             }
             c->close();
         }
@@ -77,7 +77,7 @@ net::awaitable<connect_result> connection_pool::connect(const config::upstream_u
     stream.expires_never();
     stats_.connections_opened += 1;
 
-    if (!url.tls) co_return connect_result{std::make_unique<upstream_connection>(std::move(stream), key_of(url))};
+    if (!url.tls) co_return connect_result{std::make_unique<upstream_connection>(std::move(stream), key_of(url)), connect_failure::none, {}};
 
     upstream_connection::tls_stream tls(std::move(stream), tls_);
     if (!prepare_tls(tls.native_handle(), url.host))
@@ -88,7 +88,7 @@ net::awaitable<connect_result> connection_pool::connect(const config::upstream_u
         co_return fail(connect_failure::timeout, "TLS handshake with " + url.host_header() + " timed out");
     if (hec) co_return fail(connect_failure::tls, tls_failure_text(hec, tls.native_handle()) + " (" + url.host_header() + ")");
     beast::get_lowest_layer(tls).expires_never();
-    co_return connect_result{std::make_unique<upstream_connection>(std::move(tls), key_of(url))};
+    co_return connect_result{std::make_unique<upstream_connection>(std::move(tls), key_of(url)), connect_failure::none, {}};
 }
 
 void connection_pool::release(std::unique_ptr<upstream_connection> c) {
