@@ -2,8 +2,6 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/read.hpp>
@@ -45,17 +43,18 @@ struct disconnect_watch {
     std::function<void()> on_gone;
 };
 
-net::awaitable<void> watch_client(tcp::socket& client, std::shared_ptr<disconnect_watch> w) {
-    auto [ec] = co_await client.async_wait(tcp::socket::wait_read,
-                                           net::bind_cancellation_slot(w->stop.slot(), use_nothrow));
-    if (ec || w->finished) co_return;
-    char c;
-    const auto n = ::recv(client.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-    // n > 0 is a pipelined next request: the client is still there, stop watching.
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-        w->client_gone = true;
-        if (w->on_gone) w->on_gone();
-    }
+void watch_client(tcp::socket& client, std::shared_ptr<disconnect_watch> w) {
+    auto on_readable = [w, &client](error_code ec) {
+        if (ec || w->finished) return;  // cancelled, or the exchange ended first: `client` may be gone
+        char c;
+        const auto n = ::recv(client.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        // n > 0 is a pipelined next request: the client is still there, stop watching.
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+            w->client_gone = true;
+            if (w->on_gone) w->on_gone();
+        }
+    };
+    client.async_wait(tcp::socket::wait_read, net::bind_cancellation_slot(w->stop.slot(), std::move(on_readable)));
 }
 
 // What stopped a body relay: a failed read of the source or a failed write to the sink.
@@ -324,9 +323,13 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
     record_.status = status;
     http::response_serializer<http::buffer_body> sr{res};
 
-    expire_after(req_.client, svc_.config.timeouts.idle);
-    auto [hec, hn] = co_await http::async_write_header(req_.client, sr, use_nothrow);
-    if (hec) co_return attempt_result{exchange_outcome::client_gone, false, "writing the response header: " + hec.message()};
+    // When body bytes came with the header, they leave together in one write (one segment for
+    // a small response); otherwise the header goes at once and the body follows as it comes.
+    if (no_body || conn.buffer().size() == 0) {
+        expire_after(req_.client, svc_.config.timeouts.idle);
+        auto [hec, hn] = co_await http::async_write_header(req_.client, sr, use_nothrow);
+        if (hec) co_return attempt_result{exchange_outcome::client_gone, false, "writing the response header: " + hec.message()};
+    }
     if (observer_) observer_->on_response_head(head);
     if (no_body) co_return attempt_result{};
 
@@ -362,8 +365,7 @@ void exchange_forwarder::start_watch() {
     watch_->on_gone = [this] {
         if (current_) current_->close();
     };
-    auto& socket = req_.client.socket();
-    net::co_spawn(socket.get_executor(), watch_client(socket, watch_), net::detached);
+    watch_client(req_.client.socket(), watch_);
 }
 
 void exchange_forwarder::stop_watch() {

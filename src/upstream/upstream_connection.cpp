@@ -6,11 +6,19 @@
 
 namespace tokentap::upstream {
 
+// Reads take what fits in the buffer's capacity: room for a typical response header and a small
+// body means one read instead of several 512-byte ones.
+constexpr std::size_t initial_read_capacity = 16 * 1024;
+
 upstream_connection::upstream_connection(plain_stream s, std::string pool_key)
-    : stream_(std::move(s)), pool_key_(std::move(pool_key)) {}
+    : stream_(std::move(s)), pool_key_(std::move(pool_key)) {
+    buffer_.reserve(initial_read_capacity);
+}
 
 upstream_connection::upstream_connection(tls_stream s, std::string pool_key)
-    : stream_(std::move(s)), pool_key_(std::move(pool_key)) {}
+    : stream_(std::move(s)), pool_key_(std::move(pool_key)) {
+    buffer_.reserve(initial_read_capacity);
+}
 
 beast::tcp_stream& upstream_connection::tcp() {
     return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream_);
