@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 
+#include "tokentap/io_deadline.hpp"
 #include "tokentap/proxy/error_response.hpp"
 #include "tokentap/proxy/http_headers.hpp"
 
@@ -29,10 +30,6 @@ using clock = std::chrono::steady_clock;
 // upstream (TCP back-pressure) instead of buffering the response.
 constexpr std::size_t relay_chunk = 32 * 1024;
 
-template <class Stream>
-void expire_after(Stream& s, config::duration d) {
-    beast::get_lowest_layer(s).expires_after(d);
-}
 
 // Watches the client socket while the upstream works. A client that closes its connection makes
 // tokentap close the upstream connection at once, so the provider stops generating (and billing).
@@ -68,13 +65,13 @@ struct relay_status {
 // bytes, write them on at once (no waiting for more: streams flow as they arrive), then hand them
 // to `tap`. Reading stops while a write is pending, so a slow sink holds back the source.
 template <class In, class Parser, class Out, class Serializer, class Message, class Tap>
-net::awaitable<relay_status> relay_body(In& in, beast::flat_buffer& in_buffer, Parser& parser, Out& out,
-                                        Serializer& sr, Message& msg, std::span<char> buf, config::duration idle,
-                                        Tap&& tap) {
+net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast::flat_buffer& in_buffer,
+                                        Parser& parser, Out& out, io_deadline& out_deadline, Serializer& sr,
+                                        Message& msg, std::span<char> buf, config::duration idle, Tap&& tap) {
     while (!parser.is_done()) {
         parser.get().body().data = buf.data();
         parser.get().body().size = buf.size();
-        expire_after(in, idle);
+        in_deadline.expires_after(idle);
         auto [rec, rn] = co_await http::async_read_some(in, in_buffer, parser, use_nothrow);
         if (rec && rec != http::error::need_buffer) co_return relay_status{rec, {}};
         const auto n = buf.size() - parser.get().body().size;
@@ -82,7 +79,7 @@ net::awaitable<relay_status> relay_body(In& in, beast::flat_buffer& in_buffer, P
         msg.body().data = buf.data();
         msg.body().size = n;
         msg.body().more = !parser.is_done();
-        expire_after(out, idle);
+        out_deadline.expires_after(idle);
         auto [wec, wn] = co_await http::async_write(out, sr, use_nothrow);
         if (wec && wec != http::error::need_buffer) co_return relay_status{{}, wec};
         tap(std::string_view(buf.data(), n));
@@ -109,7 +106,10 @@ public:
     exchange_forwarder(forward_request r, forward_services s, exchange_observer* o, exchange_record& rec)
         : req_(r), svc_(s), observer_(o), record_(rec), keep_client_(r.keep_alive),
           client_http11_(r.parser.get().version() >= 11),
-          head_request_(r.parser.get().method() == http::verb::head) {}
+          head_request_(r.parser.get().method() == http::verb::head),
+          up_deadline_(r.client.get_executor(), [this] {
+              if (current_) current_->tcp().socket().cancel();
+          }) {}
 
     ~exchange_forwarder() { stop_watch(); }
 
@@ -138,6 +138,7 @@ private:
     http::request<http::string_body> up_req_;
     std::optional<http::response_parser<http::buffer_body>> rp_;  // one per response read
     upstream::upstream_connection* current_ = nullptr;
+    io_deadline up_deadline_;  // cancels the operations of current_ when it passes
     std::shared_ptr<disconnect_watch> watch_;
     std::array<char, relay_chunk> buf_;
 };
@@ -164,7 +165,7 @@ net::awaitable<bool> exchange_forwarder::run() {
     streamed_body_ = in.chunked() || (length && *length > svc_.config.limits.max_buffered_request);
 
     if (has_body && beast::iequals(in[http::field::expect], "100-continue")) {
-        expire_after(req_.client, svc_.config.timeouts.idle);
+        req_.client_deadline.expires_after(svc_.config.timeouts.idle);
         static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
         auto [ec, n] = co_await net::async_write(req_.client, net::buffer(cont), use_nothrow);
         if (ec) {
@@ -226,7 +227,7 @@ net::awaitable<bool> exchange_forwarder::run() {
 net::awaitable<bool> exchange_forwarder::read_buffered_body() {
     http::request_parser<http::string_body> p{std::move(req_.parser)};
     p.body_limit(svc_.config.limits.max_request_body);
-    expire_after(req_.client, svc_.config.timeouts.idle);
+    req_.client_deadline.expires_after(svc_.config.timeouts.idle);
     auto [ec, n] = co_await http::async_read(req_.client, req_.client_buffer, p, use_nothrow);
     if (ec) {
         keep_client_ = false;
@@ -234,7 +235,7 @@ net::awaitable<bool> exchange_forwarder::read_buffered_body() {
         if (ec == http::error::body_limit)
             co_await respond_error(http::status::payload_too_large, "tokentap_request_too_large",
                                    "request body exceeds limits.max_request_body");
-        else if (ec != http::error::end_of_stream && ec != net::error::eof && ec != beast::error::timeout)
+        else if (ec != http::error::end_of_stream && ec != net::error::eof && !req_.client_deadline.expired())
             co_await respond_error(http::status::bad_request, "tokentap_bad_request", "malformed request body");
         co_return false;
     }
@@ -249,12 +250,13 @@ net::awaitable<attempt_result> exchange_forwarder::attempt(S& up, upstream::upst
         auto r = co_await send_streamed_body(up);
         if (r.outcome != exchange_outcome::completed) co_return r;
     } else {
-        expire_after(up, svc_.config.timeouts.idle);
+        up_deadline_.expires_after(svc_.config.timeouts.idle);
         auto [ec, n] = co_await http::async_write(up, up_req_, use_nothrow);
         if (ec) co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request: " + ec.message()};
     }
     request_complete_ = true;
     record_.upstream_sent = clock::now();
+    req_.client_deadline.expires_never();  // the client may wait as long as the upstream takes
     start_watch();
 
     // Skip interim 1xx responses (103 Early Hints); tokentap answered any 100-continue itself.
@@ -263,11 +265,11 @@ net::awaitable<attempt_result> exchange_forwarder::attempt(S& up, upstream::upst
         rp_->header_limit(static_cast<std::uint32_t>(svc_.config.limits.max_request_header));
         rp_->body_limit(boost::none);
         if (head_request_) rp_->skip(true);
-        expire_after(up, svc_.config.timeouts.response_header);
+        up_deadline_.expires_after(svc_.config.timeouts.response_header);
         auto [ec, n] = co_await http::async_read_header(up, conn.buffer(), *rp_, use_nothrow);
         if (watch_ && watch_->client_gone)
             co_return attempt_result{exchange_outcome::client_gone, true, "client disconnected while waiting for the upstream"};
-        if (ec == beast::error::timeout)
+        if (up_deadline_.expired())
             co_return attempt_result{exchange_outcome::upstream_timeout, true, "no response header within timeouts.response_header"};
         if (ec) co_return attempt_result{exchange_outcome::upstream_error, true, "reading the response header: " + ec.message()};
         const auto status = rp_->get().result_int();
@@ -282,10 +284,11 @@ net::awaitable<attempt_result> exchange_forwarder::send_streamed_body(S& up) {
     in.body_limit(svc_.config.limits.max_request_body);
     http::request<http::buffer_body> out{up_req_.base()};
     http::request_serializer<http::buffer_body> sr{out};
-    expire_after(up, svc_.config.timeouts.idle);
+    up_deadline_.expires_after(svc_.config.timeouts.idle);
     auto [hec, hn] = co_await http::async_write_header(up, sr, use_nothrow);
     if (hec) co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request header: " + hec.message()};
-    const auto r = co_await relay_body(req_.client, req_.client_buffer, in, up, sr, out, buf_, svc_.config.timeouts.idle,
+    const auto r = co_await relay_body(req_.client, req_.client_deadline, req_.client_buffer, in, up, up_deadline_, sr,
+                                       out, buf_, svc_.config.timeouts.idle,
                                        [this](std::string_view bytes) {
                                            record_.bytes_up += bytes.size();
                                            if (observer_) observer_->on_request_chunk(bytes);
@@ -326,14 +329,15 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
     // When body bytes came with the header, they leave together in one write (one segment for
     // a small response); otherwise the header goes at once and the body follows as it comes.
     if (no_body || conn.buffer().size() == 0) {
-        expire_after(req_.client, svc_.config.timeouts.idle);
+        req_.client_deadline.expires_after(svc_.config.timeouts.idle);
         auto [hec, hn] = co_await http::async_write_header(req_.client, sr, use_nothrow);
         if (hec) co_return attempt_result{exchange_outcome::client_gone, false, "writing the response header: " + hec.message()};
     }
     if (observer_) observer_->on_response_head(head);
     if (no_body) co_return attempt_result{};
 
-    const auto r = co_await relay_body(up, conn.buffer(), rp, req_.client, sr, res, buf_, svc_.config.timeouts.idle,
+    const auto r = co_await relay_body(up, up_deadline_, conn.buffer(), rp, req_.client, req_.client_deadline, sr,
+                                       res, buf_, svc_.config.timeouts.idle,
                                        [this](std::string_view bytes) {
                                            if (record_.bytes_down == 0) record_.first_byte = clock::now();
                                            record_.bytes_down += bytes.size();
@@ -343,7 +347,7 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
     keep_client_ = false;
     if (r.write_error || (watch_ && watch_->client_gone))
         co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected mid-response"};
-    co_return attempt_result{r.read_error == beast::error::timeout ? exchange_outcome::upstream_timeout
+    co_return attempt_result{up_deadline_.expired() ? exchange_outcome::upstream_timeout
                                                                   : exchange_outcome::upstream_error,
                              false, "upstream response cut short: " + r.read_error.message()};
 }
@@ -354,7 +358,7 @@ net::awaitable<void> exchange_forwarder::respond_error(http::status status, cons
     if (!request_complete_ && streamed_body_) keep_client_ = false;
     auto res = make_error_response(status, type, message, keep_client_);
     record_.status = res.result_int();
-    expire_after(req_.client, svc_.config.timeouts.idle);
+    req_.client_deadline.expires_after(svc_.config.timeouts.idle);
     auto [ec, n] = co_await http::async_write(req_.client, res, use_nothrow);
     if (ec) keep_client_ = false;
 }

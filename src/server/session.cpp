@@ -8,6 +8,7 @@
 
 #include <array>
 
+#include "tokentap/io_deadline.hpp"
 #include "tokentap/proxy/error_response.hpp"
 #include "tokentap/proxy/forwarder.hpp"
 #include "tokentap/proxy/log_redaction.hpp"
@@ -43,7 +44,7 @@ struct session_registration {
 };
 
 bool quiet_read_error(const error_code& ec) {
-    return ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+    return ec == http::error::end_of_stream || ec == net::error::eof ||
            ec == net::error::operation_aborted || ec == net::error::connection_reset ||
            ec == http::error::partial_message;
 }
@@ -72,8 +73,9 @@ void log_access(const proxy::exchange_record& r) {
 }
 
 template <class Response>
-net::awaitable<bool> write_local(beast::tcp_stream& stream, Response& res, const server_context& ctx) {
-    stream.expires_after(ctx.config.timeouts.idle);
+net::awaitable<bool> write_local(beast::tcp_stream& stream, io_deadline& deadline, Response& res,
+                                 const server_context& ctx) {
+    deadline.expires_after(ctx.config.timeouts.idle);
     auto [ec, n] = co_await http::async_write(stream, res, use_nothrow);
     co_return !ec;
 }
@@ -102,6 +104,10 @@ net::awaitable<void> lingering_close(beast::tcp_stream& stream) {
 net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& ctx) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
+    io_deadline deadline(stream.get_executor(), [&stream] {
+        error_code ec;
+        stream.socket().cancel(ec);
+    });
     session_slot slot{&stream};
     session_registration registration(w, slot);
     const auto& cfg = ctx.config;
@@ -111,7 +117,7 @@ net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& 
         http::request_parser<http::empty_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(cfg.limits.max_request_header));
         parser.body_limit(cfg.limits.max_request_body);
-        stream.expires_after(first ? cfg.timeouts.client_header : cfg.timeouts.keep_alive);
+        deadline.expires_after(first ? cfg.timeouts.client_header : cfg.timeouts.keep_alive);
         slot.idle = buffer.size() == 0;
         auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
         slot.idle = false;
@@ -122,7 +128,7 @@ net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& 
                 const auto peer = stream.socket().remote_endpoint(peer_ec);
                 spdlog::warn("rejected a request from {}: {}", peer.address().to_string(), ec.message());
                 auto res = bad_request_response(ec);
-                co_await write_local(stream, res, ctx);
+                co_await write_local(stream, deadline, res, ctx);
             }
             break;
         }
@@ -137,12 +143,12 @@ net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& 
 
         if (auto admin = admin_response(req, ctx.registry, !ctx.draining, keep && !has_body)) {
             record.status = admin->result_int();
-            keep = co_await write_local(stream, *admin, ctx) && keep && !has_body;
+            keep = co_await write_local(stream, deadline, *admin, ctx) && keep && !has_body;
         } else if (auto match = ctx.routes.find(req.target())) {
             record.route_prefix = match->route->prefix;
             record.provider = match->route->provider;
             auto observer = ctx.make_observer ? ctx.make_observer(*match) : nullptr;
-            keep = co_await proxy::forward_exchange({stream, buffer, parser, *match, keep},
+            keep = co_await proxy::forward_exchange({stream, deadline, buffer, parser, *match, keep},
                                                     {w.pool, ctx.pool_stats, cfg}, observer.get(), record);
             record.end = clock::now();
             if (observer) observer->on_finish(record);
@@ -151,7 +157,7 @@ net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& 
             keep = keep && !has_body;
             auto res = proxy::make_route_not_found(record.target, ctx.routes.prefixes(), keep);
             record.status = res.result_int();
-            keep = co_await write_local(stream, res, ctx) && keep;
+            keep = co_await write_local(stream, deadline, res, ctx) && keep;
         }
         if (record.end == clock::time_point{}) record.end = clock::now();
         ctx.metrics.record(record);

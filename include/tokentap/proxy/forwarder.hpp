@@ -9,6 +9,7 @@
 #include <boost/beast/http/parser.hpp>
 
 #include "tokentap/config/config.hpp"
+#include "tokentap/io_deadline.hpp"
 #include "tokentap/net.hpp"
 #include "tokentap/proxy/exchange.hpp"
 #include "tokentap/proxy/route_table.hpp"
@@ -18,6 +19,7 @@ namespace tokentap::proxy {
 
 struct forward_request {
     beast::tcp_stream& client;
+    io_deadline& client_deadline;  // the session's: cancels the client's operations when it passes
     beast::flat_buffer& client_buffer;
     http::request_parser<http::empty_body>& parser;  // header read, body not yet
     const route_match& match;
