@@ -1,45 +1,14 @@
-#include "tokentap/proxy/forwarder.hpp"
+#include "exchange_forwarder.hpp"
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <sys/socket.h>
 
-#include <array>
 #include <cerrno>
-#include <functional>
-#include <memory>
-#include <optional>
-#include <span>
-
-#include "tokentap/io_deadline.hpp"
-#include "tokentap/proxy/error_response.hpp"
-#include "tokentap/proxy/http_headers.hpp"
 
 namespace tokentap::proxy {
 
+namespace detail {
+
 namespace {
-
-using clock = std::chrono::steady_clock;
-
-// Bytes held per direction while relaying a body: a slow reader makes tokentap stop reading the
-// upstream (TCP back-pressure) instead of buffering the response.
-constexpr std::size_t relay_chunk = 32 * 1024;
-
-
-// Watches the client socket while the upstream works. A client that closes its connection makes
-// tokentap close the upstream connection at once, so the provider stops generating (and billing).
-struct disconnect_watch {
-    bool finished = false;
-    bool client_gone = false;
-    net::cancellation_signal stop;
-    std::function<void()> on_gone;
-};
-
 void watch_client(tcp::socket& client, std::shared_ptr<disconnect_watch> w) {
     auto on_readable = [w, &client](error_code ec) {
         if (ec || w->finished) return;  // cancelled, or the exchange ended first: `client` may be gone
@@ -53,95 +22,7 @@ void watch_client(tcp::socket& client, std::shared_ptr<disconnect_watch> w) {
     };
     client.async_wait(tcp::socket::wait_read, net::bind_cancellation_slot(w->stop.slot(), std::move(on_readable)));
 }
-
-// What stopped a body relay: a failed read of the source or a failed write to the sink.
-struct relay_status {
-    error_code read_error;
-    error_code write_error;
-    bool ok() const { return !read_error && !write_error; }
-};
-
-// Moves one message body from a parser to a serializer, a read's worth at a time: read some
-// bytes, write them on at once (no waiting for more: streams flow as they arrive), then hand them
-// to `tap`. Reading stops while a write is pending, so a slow sink holds back the source.
-template <class In, class Parser, class Out, class Serializer, class Message, class Tap>
-net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast::flat_buffer& in_buffer,
-                                        Parser& parser, Out& out, io_deadline& out_deadline, Serializer& sr,
-                                        Message& msg, std::span<char> buf, config::duration idle, Tap&& tap) {
-    while (!parser.is_done()) {
-        parser.get().body().data = buf.data();
-        parser.get().body().size = buf.size();
-        in_deadline.expires_after(idle);
-        auto [rec, rn] = co_await http::async_read_some(in, in_buffer, parser, use_nothrow);
-        if (rec && rec != http::error::need_buffer) co_return relay_status{rec, {}};
-        const auto n = buf.size() - parser.get().body().size;
-        if (n == 0 && !parser.is_done()) continue;
-        msg.body().data = buf.data();
-        msg.body().size = n;
-        msg.body().more = !parser.is_done();
-        out_deadline.expires_after(idle);
-        auto [wec, wn] = co_await http::async_write(out, sr, use_nothrow);
-        if (wec && wec != http::error::need_buffer) co_return relay_status{{}, wec};
-        tap(std::string_view(buf.data(), n));
-    }
-    if (!sr.is_done()) {  // the last chunk of a chunked body
-        msg.body().data = nullptr;
-        msg.body().size = 0;
-        msg.body().more = false;
-        auto [wec, wn] = co_await http::async_write(out, sr, use_nothrow);
-        if (wec && wec != http::error::need_buffer) co_return relay_status{{}, wec};
-    }
-    co_return relay_status{};
-}
-
-struct attempt_result {
-    exchange_outcome outcome = exchange_outcome::completed;
-    bool before_response = false;  // failed before any response byte: an error response is possible
-    std::string detail;
-    bool body_too_large = false;  // the client's body passed limits.max_request_body: 413
-};
-
-class exchange_forwarder {
-public:
-    exchange_forwarder(forward_request r, forward_services s, exchange_observer* o, exchange_record& rec)
-        : req_(r), svc_(s), observer_(o), record_(rec), keep_client_(r.keep_alive),
-          client_http11_(r.parser.get().version() >= 11),
-          head_request_(r.parser.get().method() == http::verb::head),
-          up_deadline_(r.client.get_executor(), [this] {
-              if (current_) current_->tcp().socket().cancel();
-          }) {}
-
-    ~exchange_forwarder() { stop_watch(); }
-
-    net::awaitable<bool> run();
-
-private:
-    net::awaitable<bool> read_buffered_body();
-    template <class S> net::awaitable<attempt_result> attempt(S& up, upstream::upstream_connection& conn);
-    template <class S> net::awaitable<attempt_result> send_streamed_body(S& up);
-    template <class S> net::awaitable<attempt_result> relay_response(S& up, upstream::upstream_connection& conn);
-    net::awaitable<void> respond_error(http::status status, const std::string& type, const std::string& message);
-    void build_upstream_head();
-    void start_watch();
-    void stop_watch();
-    void note(const attempt_result& r);
-
-    forward_request req_;
-    forward_services svc_;
-    exchange_observer* observer_;
-    exchange_record& record_;
-    bool keep_client_;
-    bool client_http11_;
-    bool head_request_;
-    bool streamed_body_ = false;
-    bool request_complete_ = false;
-    http::request<http::string_body> up_req_;
-    std::optional<http::response_parser<http::buffer_body>> rp_;  // one per response read
-    upstream::upstream_connection* current_ = nullptr;
-    io_deadline up_deadline_;  // cancels the operations of current_ when it passes
-    std::shared_ptr<disconnect_watch> watch_;
-    std::array<char, relay_chunk> buf_;
-};
+}  // namespace
 
 void exchange_forwarder::build_upstream_head() {
     const auto& in = req_.parser.get();
@@ -244,114 +125,6 @@ net::awaitable<bool> exchange_forwarder::read_buffered_body() {
     co_return true;
 }
 
-template <class S>
-net::awaitable<attempt_result> exchange_forwarder::attempt(S& up, upstream::upstream_connection& conn) {
-    if (streamed_body_) {
-        auto r = co_await send_streamed_body(up);
-        if (r.outcome != exchange_outcome::completed) co_return r;
-    } else {
-        up_deadline_.expires_after(svc_.config.timeouts.idle);
-        auto [ec, n] = co_await http::async_write(up, up_req_, use_nothrow);
-        if (ec) co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request: " + ec.message()};
-    }
-    request_complete_ = true;
-    record_.upstream_sent = clock::now();
-    req_.client_deadline.expires_never();  // the client may wait as long as the upstream takes
-    start_watch();
-
-    // Skip interim 1xx responses (103 Early Hints); tokentap answered any 100-continue itself.
-    for (;;) {
-        rp_.emplace();
-        rp_->header_limit(static_cast<std::uint32_t>(svc_.config.limits.max_request_header));
-        rp_->body_limit(boost::none);
-        if (head_request_) rp_->skip(true);
-        up_deadline_.expires_after(svc_.config.timeouts.response_header);
-        auto [ec, n] = co_await http::async_read_header(up, conn.buffer(), *rp_, use_nothrow);
-        if (watch_ && watch_->client_gone)
-            co_return attempt_result{exchange_outcome::client_gone, true, "client disconnected while waiting for the upstream"};
-        if (up_deadline_.expired())
-            co_return attempt_result{exchange_outcome::upstream_timeout, true, "no response header within timeouts.response_header"};
-        if (ec) co_return attempt_result{exchange_outcome::upstream_error, true, "reading the response header: " + ec.message()};
-        const auto status = rp_->get().result_int();
-        if (status < 100 || status >= 200 || status == 101) break;
-    }
-    co_return co_await relay_response(up, conn);
-}
-
-template <class S>
-net::awaitable<attempt_result> exchange_forwarder::send_streamed_body(S& up) {
-    http::request_parser<http::buffer_body> in{std::move(req_.parser)};
-    in.body_limit(svc_.config.limits.max_request_body);
-    http::request<http::buffer_body> out{up_req_.base()};
-    http::request_serializer<http::buffer_body> sr{out};
-    up_deadline_.expires_after(svc_.config.timeouts.idle);
-    auto [hec, hn] = co_await http::async_write_header(up, sr, use_nothrow);
-    if (hec) co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request header: " + hec.message()};
-    const auto r = co_await relay_body(req_.client, req_.client_deadline, req_.client_buffer, in, up, up_deadline_, sr,
-                                       out, buf_, svc_.config.timeouts.idle,
-                                       [this](std::string_view bytes) {
-                                           record_.bytes_up += bytes.size();
-                                           if (observer_) observer_->on_request_chunk(bytes);
-                                       });
-    if (r.read_error) {
-        keep_client_ = false;
-        const bool too_large = r.read_error == http::error::body_limit;
-        co_return attempt_result{too_large ? exchange_outcome::client_error : exchange_outcome::client_gone, too_large,
-                                 "reading the request body: " + r.read_error.message(), too_large};
-    }
-    if (r.write_error) {
-        keep_client_ = false;
-        co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request body: " + r.write_error.message()};
-    }
-    co_return attempt_result{};
-}
-
-template <class S>
-net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstream::upstream_connection& conn) {
-    auto& rp = *rp_;
-    const auto& head = rp.get();
-    http::response<http::buffer_body> res;
-    res.result(head.result_int());
-    res.reason(head.reason());
-    res.version(11);
-    copy_end_to_end(head, res);
-    const auto status = head.result_int();
-    const bool no_body = rp.is_done() || status == 204 || status == 304;
-    const bool close_delimited = !no_body && !head.chunked() && !head.has_content_length();
-    if (head.chunked() || close_delimited) {
-        if (client_http11_) res.chunked(true);
-        else keep_client_ = false;  // an HTTP/1.0 client reads to the end of the connection
-    }
-    res.keep_alive(keep_client_);
-    record_.status = status;
-    http::response_serializer<http::buffer_body> sr{res};
-
-    // When body bytes came with the header, they leave together in one write (one segment for
-    // a small response); otherwise the header goes at once and the body follows as it comes.
-    if (no_body || conn.buffer().size() == 0) {
-        req_.client_deadline.expires_after(svc_.config.timeouts.idle);
-        auto [hec, hn] = co_await http::async_write_header(req_.client, sr, use_nothrow);
-        if (hec) co_return attempt_result{exchange_outcome::client_gone, false, "writing the response header: " + hec.message()};
-    }
-    if (observer_) observer_->on_response_head(head);
-    if (no_body) co_return attempt_result{};
-
-    const auto r = co_await relay_body(up, up_deadline_, conn.buffer(), rp, req_.client, req_.client_deadline, sr,
-                                       res, buf_, svc_.config.timeouts.idle,
-                                       [this](std::string_view bytes) {
-                                           if (record_.bytes_down == 0) record_.first_byte = clock::now();
-                                           record_.bytes_down += bytes.size();
-                                           if (observer_) observer_->on_response_chunk(bytes);
-                                       });
-    if (r.ok()) co_return attempt_result{};
-    keep_client_ = false;
-    if (r.write_error || (watch_ && watch_->client_gone))
-        co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected mid-response"};
-    co_return attempt_result{up_deadline_.expired() ? exchange_outcome::upstream_timeout
-                                                                  : exchange_outcome::upstream_error,
-                             false, "upstream response cut short: " + r.read_error.message()};
-}
-
 net::awaitable<void> exchange_forwarder::respond_error(http::status status, const std::string& type,
                                                        const std::string& message) {
     // A request whose body was not read cannot be followed by another on this connection.
@@ -384,11 +157,11 @@ void exchange_forwarder::note(const attempt_result& r) {
     record_.detail = r.detail;
 }
 
-}  // namespace
+}  // namespace detail
 
 net::awaitable<bool> forward_exchange(forward_request request, forward_services services,
                                       exchange_observer* observer, exchange_record& record) {
-    exchange_forwarder f(request, services, observer, record);
+    detail::exchange_forwarder f(request, services, observer, record);
     co_return co_await f.run();
 }
 
