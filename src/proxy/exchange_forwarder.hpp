@@ -12,10 +12,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <sys/socket.h>
 
 #include <array>
-#include <cerrno>
 #include <functional>
 #include <memory>
 #include <optional>

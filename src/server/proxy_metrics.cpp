@@ -3,19 +3,17 @@
 namespace tokentap::server {
 
 namespace {
+using metrics_callback = telemetry::metrics_registry::gauge_callback;
+
 // http.server.request.duration buckets of the OpenTelemetry HTTP conventions.
 std::vector<double> duration_bounds() {
     return {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60, 120, 300};
 }
 
-std::vector<std::pair<telemetry::attribute_set, double>> pool_values(upstream::pool_stats& p, int which) {
-    switch (which) {
-        case 0: return {{{}, static_cast<double>(p.connections_opened.load())}};
-        case 1: return {{{}, static_cast<double>(p.connections_reused.load())}};
-        case 2: return {{{}, static_cast<double>(p.connect_failures.load())}};
-        case 3: return {{{}, static_cast<double>(p.stale_retries.load())}};
-        default: return {{{}, static_cast<double>(p.idle_connections.load())}};
-    }
+// A callback that reads one of the pool's atomics at collection time.
+template <class Atomic>
+metrics_callback read_of(const Atomic& value) {
+    return [&value] { return std::vector<std::pair<telemetry::attribute_set, double>>{{{}, static_cast<double>(value.load())}}; };
 }
 }  // namespace
 
@@ -28,19 +26,19 @@ proxy_metrics::proxy_metrics(telemetry::metrics_registry& registry, upstream::po
       bytes_(registry.add_counter("tokentap.proxy.body", "By", "Body bytes relayed, by direction")) {
     using kind = telemetry::instrument_kind;
     registry.add_observable("tokentap.upstream.connections.opened", "{connection}",
-                            "Upstream connections opened", kind::counter, [&pool] { return pool_values(pool, 0); });
+                            "Upstream connections opened", kind::counter, read_of(pool.connections_opened));
     registry.add_observable("tokentap.upstream.connections.reused", "{connection}",
                             "Requests sent on a pooled keep-alive connection", kind::counter,
-                            [&pool] { return pool_values(pool, 1); });
+                            read_of(pool.connections_reused));
     registry.add_observable("tokentap.upstream.connect_failures", "{connection}",
                             "Upstream connections that could not be opened", kind::counter,
-                            [&pool] { return pool_values(pool, 2); });
+                            read_of(pool.connect_failures));
     registry.add_observable("tokentap.upstream.stale_retries", "{request}",
                             "Requests sent again because a pooled connection had been closed", kind::counter,
-                            [&pool] { return pool_values(pool, 3); });
+                            read_of(pool.stale_retries));
     registry.add_observable("tokentap.upstream.connections.idle", "{connection}",
                             "Idle keep-alive connections in the pools", kind::gauge,
-                            [&pool] { return pool_values(pool, 4); });
+                            read_of(pool.idle_connections));
 }
 
 void proxy_metrics::record(const proxy::exchange_record& r) {

@@ -11,11 +11,12 @@ namespace tokentap::upstream {
 constexpr std::size_t initial_read_capacity = 16 * 1024;
 
 upstream_connection::upstream_connection(plain_stream s, std::string pool_key)
-    : stream_(std::move(s)), pool_key_(std::move(pool_key)) {
-    buffer_.reserve(initial_read_capacity);
-}
+    : upstream_connection(std::variant<plain_stream, tls_stream>(std::move(s)), std::move(pool_key)) {}
 
 upstream_connection::upstream_connection(tls_stream s, std::string pool_key)
+    : upstream_connection(std::variant<plain_stream, tls_stream>(std::move(s)), std::move(pool_key)) {}
+
+upstream_connection::upstream_connection(std::variant<plain_stream, tls_stream> s, std::string pool_key)
     : stream_(std::move(s)), pool_key_(std::move(pool_key)) {
     buffer_.reserve(initial_read_capacity);
 }

@@ -41,6 +41,8 @@ public:
     std::chrono::steady_clock::time_point idle_since{};
 
 private:
+    upstream_connection(std::variant<plain_stream, tls_stream> s, std::string pool_key);
+
     std::variant<plain_stream, tls_stream> stream_;
     beast::flat_buffer buffer_;
     std::string pool_key_;
