@@ -10,13 +10,14 @@
 
 int main(int argc, char** argv) {
     CLI::App cli{"tokentap: a transparent observability proxy for LLM APIs"};
-    std::string config_file, listen, log_level = "info";
+    std::string config_file, listen, trace_file, log_level = "info";
     unsigned threads = 0;
     bool threads_set = false;
     cli.add_option("--config", config_file, "YAML config file")->check(CLI::ExistingFile);
     cli.add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8788; overrides the config)");
     cli.add_option_function<unsigned>("--threads", [&](const unsigned& n) { threads = n; threads_set = true; },
                                       "worker threads, one io_context each (default: number of cores)");
+    cli.add_option("--trace-file", trace_file, "append spans as OTLP JSON here, one export request per line");
     cli.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
     cli.set_version_flag("--version", TOKENTAP_VERSION);
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
             cfg.listen = *addr;
         }
         if (threads_set) cfg.threads = threads;
+        if (!trace_file.empty()) cfg.telemetry.trace_file = trace_file;
     } catch (const tokentap::config::config_error& e) {
         std::cerr << "config error: " << e.what() << "\n";
         return 2;

@@ -11,11 +11,19 @@
 #include <thread>
 
 #include "tokentap/server/session.hpp"
+#include "tokentap/telemetry/genai_metrics.hpp"
+#include "tokentap/telemetry/genai_tap.hpp"
+#include "tokentap/telemetry/telemetry_pipeline.hpp"
 #include "tokentap/upstream/tls_context.hpp"
 
 namespace tokentap::app {
 
 using clock = std::chrono::steady_clock;
+
+namespace {
+telemetry::telemetry_options resolve_options(const config::config& cfg);
+bool speaks_openai(const std::string& provider);
+}  // namespace
 
 struct app::impl {
     explicit impl(config::config c)
@@ -23,7 +31,16 @@ struct app::impl {
           routes(config::effective_routes(cfg)),
           tls(upstream::make_client_tls_context(cfg.tls)),
           metrics(registry, pool_stats),
-          ctx{cfg, routes, registry, metrics, pool_stats, {}} {}
+          ctx{cfg, routes, registry, metrics, pool_stats, {}},
+          pipeline(resolve_options(cfg), registry, tls),
+          genai(registry, pipeline.stats()) {
+        pipeline.set_call_listener([this](const telemetry::genai_call& c, const telemetry::span&) { genai.record(c); });
+        ctx.make_observer = [this](const proxy::route_match& m) -> std::unique_ptr<proxy::exchange_observer> {
+            if (!m.route->telemetry || pipeline.options().sdk_disabled || !speaks_openai(m.route->provider))
+                return nullptr;
+            return std::make_unique<telemetry::genai_tap>(pipeline, *m.route, m.upstream_target);
+        };
+    }
 
     config::config cfg;
     proxy::route_table routes;
@@ -35,6 +52,8 @@ struct app::impl {
     std::vector<std::unique_ptr<server::worker>> workers;
     std::vector<std::thread> threads;
     std::unique_ptr<tcp::acceptor> acceptor;
+    telemetry::telemetry_pipeline pipeline;
+    telemetry::genai_metrics genai;
     std::uint16_t port = 0;
     bool started = false;
     bool joined = false;
@@ -45,6 +64,21 @@ struct app::impl {
 };
 
 namespace {
+
+telemetry::telemetry_options resolve_options(const config::config& cfg) {
+    std::vector<std::string> warnings;
+    auto o = telemetry::resolve_telemetry_options(cfg.telemetry, telemetry::process_environment(), "", warnings);
+    for (const auto& w : warnings) spdlog::warn("telemetry: {}", w);
+    return o;
+}
+
+// The providers whose routes speak an OpenAI-style API. The native Anthropic, Google and AWS
+// dialects are read by their own parsers (issue 5); until then their traffic is forwarded only.
+bool speaks_openai(const std::string& provider) {
+    return provider != "anthropic" && provider != "gcp.gemini" && provider != "gcp.vertex_ai" &&
+           provider != "aws.bedrock";
+}
+
 void log_failure(const char* what, std::exception_ptr e) {
     if (!e) return;
     try {
@@ -86,7 +120,14 @@ void app::impl::log_startup() const {
     spdlog::info("tokentap {} listening on {}:{} with {} thread(s)", TOKENTAP_VERSION, cfg.listen.host, port,
                  workers.size());
     for (const auto& r : routes.routes())
-        spdlog::info("route {} -> {} ({})", r.prefix, r.upstream.to_string(), r.provider);
+        spdlog::info("route {} -> {} ({}{})", r.prefix, r.upstream.to_string(), r.provider,
+                     r.telemetry ? "" : ", telemetry off");
+    const auto& o = pipeline.options();
+    if (o.traces)
+        spdlog::info("exporting spans to {}{} ({})", o.traces->url.to_string(), o.traces->path,
+                     o.traces->json ? "http/json" : "http/protobuf");
+    if (!o.trace_file.empty()) spdlog::info("appending spans to {}", o.trace_file);
+    if (!o.traces && o.trace_file.empty()) spdlog::info("no OTLP endpoint: one line per call here (OTEL_EXPORTER_OTLP_ENDPOINT to export)");
 }
 
 app::app(config::config cfg) : impl_(std::make_unique<impl>(std::move(cfg))) {}
@@ -119,6 +160,7 @@ void app::start() {
     d.acceptor->listen(net::socket_base::max_listen_connections);
     d.port = d.acceptor->local_endpoint().port();
 
+    d.pipeline.start();
     net::co_spawn(d.workers[0]->ioc, d.accept_loop(), [](std::exception_ptr e) { log_failure("listener", e); });
     for (auto& w : d.workers) {
         net::co_spawn(w->ioc, d.sweep_loop(*w), [](std::exception_ptr e) { log_failure("pool sweeper", e); });
@@ -161,6 +203,7 @@ void app::wait() {
         });
     }
     for (auto& t : d.threads) t.join();
+    d.pipeline.shutdown(std::chrono::seconds(10));  // flush spans of the calls that just finished
     d.joined = true;
     spdlog::info("stopped");
 }

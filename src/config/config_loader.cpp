@@ -73,7 +73,7 @@ struct reader {
 
 route read_route(const reader& r, const YAML::Node& n, std::size_t i) {
     const auto name = "routes[" + std::to_string(i) + "]";
-    r.expect_map(n, name, {"prefix", "upstream", "provider"});
+    r.expect_map(n, name, {"prefix", "upstream", "provider", "telemetry"});
     for (const char* required : {"prefix", "upstream", "provider"})
         if (!n[required]) r.fail(n, name + " needs '" + required + "'");
     route out;
@@ -89,6 +89,7 @@ route read_route(const reader& r, const YAML::Node& n, std::size_t i) {
     out.upstream = *url;
     out.provider = r.text(n["provider"], name + ".provider");
     if (out.provider.empty()) r.fail(n["provider"], name + ".provider must not be empty");
+    if (n["telemetry"]) out.telemetry = r.flag(n["telemetry"], name + ".telemetry");
     return out;
 }
 
@@ -112,11 +113,48 @@ void read_limits(const reader& r, const YAML::Node& n, limit_options& l) {
         l.max_buffered_request = r.count(n["max_buffered_request"], "limits.max_buffered_request", 0);
 }
 
+// The OpenTelemetry environment variables tokentap honours, also accepted under `otel:`.
+const std::set<std::string>& otel_keys() {
+    static const std::set<std::string> keys = {
+        "OTEL_SDK_DISABLED", "OTEL_SERVICE_NAME", "OTEL_RESOURCE_ATTRIBUTES", "OTEL_TRACES_EXPORTER",
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL",
+        "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "OTEL_EXPORTER_OTLP_METRICS_HEADERS",
+        "OTEL_EXPORTER_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+        "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+        "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_MAX_QUEUE_SIZE",
+        "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_BSP_EXPORT_TIMEOUT", "OTEL_METRIC_EXPORT_INTERVAL",
+        "OTEL_METRIC_EXPORT_TIMEOUT", "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "OTEL_METRICS_EXPORTER",
+        "OTEL_SEMCONV_STABILITY_OPT_IN"};
+    return keys;
+}
+
+void read_telemetry(const reader& r, const YAML::Node& n, telemetry_settings& t) {
+    r.expect_map(n, "telemetry", {"trace_file", "call_log"});
+    if (n["trace_file"]) t.trace_file = r.text(n["trace_file"], "telemetry.trace_file");
+    if (n["call_log"]) {
+        t.call_log = r.text(n["call_log"], "telemetry.call_log");
+        bool b = false;
+        if (YAML::convert<bool>::decode(n["call_log"], b)) t.call_log = b ? "on" : "off";
+        if (t.call_log != "auto" && t.call_log != "on" && t.call_log != "off")
+            r.fail(n["call_log"], "telemetry.call_log must be auto, on or off");
+    }
+}
+
+void read_otel(const reader& r, const YAML::Node& n, telemetry_settings& t) {
+    r.expect_map(n, "otel", otel_keys());
+    for (const auto& kv : n) {
+        const auto key = kv.first.as<std::string>();
+        t.otel[key] = r.text(kv.second, "otel." + key);
+    }
+}
+
 config read_config(const reader& r, const YAML::Node& root) {
     config c;
     if (!root || root.IsNull()) return c;
     r.expect_map(root, "the config",
-                 {"listen", "threads", "builtin_routes", "routes", "timeouts", "limits", "pool", "tls"});
+                 {"listen", "threads", "builtin_routes", "routes", "timeouts", "limits", "pool", "tls", "telemetry",
+                  "otel"});
     std::string why;
     if (root["listen"]) {
         auto l = parse_listen_address(r.text(root["listen"], "listen"), &why);
@@ -147,6 +185,8 @@ config read_config(const reader& r, const YAML::Node& root) {
         r.expect_map(t, "tls", {"ca_file"});
         if (t["ca_file"]) c.tls.ca_file = r.text(t["ca_file"], "tls.ca_file");
     }
+    if (root["telemetry"]) read_telemetry(r, root["telemetry"], c.telemetry);
+    if (root["otel"]) read_otel(r, root["otel"], c.telemetry);
     if (c.routes.empty() && !c.builtin_routes) r.fail(root, "no routes: add routes or keep builtin_routes");
     return c;
 }

@@ -48,13 +48,20 @@ struct relay_status {
     bool ok() const { return !read_error && !write_error; }
 };
 
+// Passes body bytes on unchanged (every relay but a filtered response).
+struct pass_through {
+    std::string_view operator()(std::string_view in, bool last) const { return in; }
+};
+
 // Moves one message body from a parser to a serializer, a read's worth at a time: read some
 // bytes, write them on at once (no waiting for more: streams flow as they arrive), then hand them
 // to `tap`. Reading stops while a write is pending, so a slow sink holds back the source.
-template <class In, class Parser, class Out, class Serializer, class Message, class Tap>
+// `filter(bytes, last)` returns what to write of the bytes read (see exchange_observer).
+template <class In, class Parser, class Out, class Serializer, class Message, class Tap, class Filter = pass_through>
 net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast::flat_buffer& in_buffer,
                                         Parser& parser, Out& out, io_deadline& out_deadline, Serializer& sr,
-                                        Message& msg, std::span<char> buf, config::duration idle, Tap&& tap) {
+                                        Message& msg, std::span<char> buf, config::duration idle, Tap&& tap,
+                                        Filter&& filter = {}) {
     while (!parser.is_done()) {
         parser.get().body().data = buf.data();
         parser.get().body().size = buf.size();
@@ -63,12 +70,15 @@ net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast:
         if (rec && rec != http::error::need_buffer) co_return relay_status{rec, {}};
         const auto n = buf.size() - parser.get().body().size;
         if (n == 0 && !parser.is_done()) continue;
-        msg.body().data = buf.data();
-        msg.body().size = n;
-        msg.body().more = !parser.is_done();
-        out_deadline.expires_after(idle);
-        auto [wec, wn] = co_await http::async_write(out, sr, use_nothrow);
-        if (wec && wec != http::error::need_buffer) co_return relay_status{{}, wec};
+        const std::string_view send = filter(std::string_view(buf.data(), n), parser.is_done());
+        if (!send.empty() || parser.is_done()) {
+            msg.body().data = const_cast<char*>(send.data());
+            msg.body().size = send.size();
+            msg.body().more = !parser.is_done();
+            out_deadline.expires_after(idle);
+            auto [wec, wn] = co_await http::async_write(out, sr, use_nothrow);
+            if (wec && wec != http::error::need_buffer) co_return relay_status{{}, wec};
+        }
         tap(std::string_view(buf.data(), n));
     }
     if (!sr.is_done()) {  // the last chunk of a chunked body
@@ -128,6 +138,7 @@ private:
     io_deadline up_deadline_;  // cancels the operations of current_ when it passes
     std::shared_ptr<disconnect_watch> watch_;
     std::array<char, relay_chunk> buf_;
+    std::string filtered_;  // a filtered response's bytes to send (exchange_observer::filter_response_chunk)
 };
 
 template <class S>
@@ -203,7 +214,10 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
     copy_end_to_end(head, res);
     const auto status = head.result_int();
     const bool no_body = rp.is_done() || status == 204 || status == 304;
-    const bool close_delimited = !no_body && !head.chunked() && !head.has_content_length();
+    if (observer_) observer_->on_response_head(head);
+    const bool filtered = !no_body && observer_ && observer_->filters_response();
+    if (filtered) res.erase(http::field::content_length);  // the filter changes the length
+    const bool close_delimited = !no_body && ((!head.chunked() && !head.has_content_length()) || filtered);
     if (head.chunked() || close_delimited) {
         if (client_http11_) res.chunked(true);
         else keep_client_ = false;  // an HTTP/1.0 client reads to the end of the connection
@@ -219,7 +233,6 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
         auto [hec, hn] = co_await http::async_write_header(req_.client, sr, use_nothrow);
         if (hec) co_return attempt_result{exchange_outcome::client_gone, false, "writing the response header: " + hec.message()};
     }
-    if (observer_) observer_->on_response_head(head);
     if (no_body) co_return attempt_result{};
 
     const auto r = co_await relay_body(up, up_deadline_, conn.buffer(), rp, req_.client, req_.client_deadline, sr,
@@ -228,6 +241,11 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
                                            if (record_.bytes_down == 0) record_.first_byte = clock::now();
                                            record_.bytes_down += bytes.size();
                                            if (observer_) observer_->on_response_chunk(bytes);
+                                       },
+                                       [this, filtered](std::string_view in, bool last) -> std::string_view {
+                                           if (!filtered) return in;
+                                           observer_->filter_response_chunk(in, filtered_, last);
+                                           return filtered_;
                                        });
     if (r.ok()) co_return attempt_result{};
     keep_client_ = false;

@@ -57,6 +57,11 @@ net::awaitable<bool> exchange_forwarder::run() {
     if (has_body && !streamed_body_) {
         if (!co_await read_buffered_body()) co_return false;
     }
+    if (observer_ && has_body && !streamed_body_ && observer_->rewrite_request_body(up_req_, up_req_.body()))
+    {
+        up_req_.content_length(up_req_.body().size());
+        record_.bytes_up = up_req_.body().size();
+    }
     if (observer_) observer_->on_request(up_req_, up_req_.body());
 
     const auto& url = req_.match.route->upstream;

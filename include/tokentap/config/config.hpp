@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ struct route {
     std::string prefix;    // "/openai": starts with '/', no trailing '/' unless it is "/" itself
     upstream_url upstream;
     std::string provider;  // gen_ai.provider.name of the traffic on this route
+    bool telemetry = true;  // false: forward only, no parsing, spans or GenAI metrics
 };
 
 struct timeout_options {
@@ -59,6 +61,15 @@ struct tls_options {
     std::string ca_file;  // extra trust anchors; the system store is always used too
 };
 
+// Where telemetry goes. `otel` holds OTEL_* settings from the config file under the names of the
+// OpenTelemetry environment variables (OTEL_EXPORTER_OTLP_ENDPOINT, ...); the environment wins
+// over them (telemetry/telemetry_options.hpp resolves both).
+struct telemetry_settings {
+    std::map<std::string, std::string> otel;
+    std::string trace_file;     // append OTLP JSON here, one export request per line ("" = off)
+    std::string call_log = "auto";  // one line per call on stderr: auto (when no OTLP endpoint), on, off
+};
+
 struct listen_address {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8788;
@@ -73,6 +84,7 @@ struct config {
     limit_options limits;
     pool_options pool;
     tls_options tls;
+    telemetry_settings telemetry;
 };
 
 // The routes that work with no config file (DESIGN.md, testability contract).

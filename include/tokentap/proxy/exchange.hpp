@@ -46,11 +46,25 @@ struct exchange_record {
 class exchange_observer {
 public:
     virtual ~exchange_observer() = default;
+
+    // The one change telemetry may make on the wire (DESIGN.md principle 1): before a body read
+    // whole is sent, the observer may rewrite it (to ask a stream for its usage). Returns whether
+    // it did; the forwarder then sets the new Content-Length. Not called for streamed bodies.
+    virtual bool rewrite_request_body(const http::request_header<>& head, std::string& body) { return false; }
     // The request as forwarded (upstream target, filtered headers), with its body when it was
     // read whole (bodies up to limits.max_buffered_request); else body chunks follow.
     virtual void on_request(const http::request_header<>& head, std::string_view body) {}
     virtual void on_request_chunk(std::string_view bytes) {}
     virtual void on_response_head(const http::response_header<>& head) {}
+
+    // Asked after on_response_head. When true, each piece of the response body passes through
+    // filter_response_chunk before it is written: `out` receives the bytes to send now (it may
+    // hold some back until an event is complete, and release them all when `last`). The response
+    // then goes to the client chunked (or close-delimited to an HTTP/1.0 client), as its length
+    // changes.
+    virtual bool filters_response() const { return false; }
+    virtual void filter_response_chunk(std::string_view in, std::string& out, bool last) {}
+
     virtual void on_response_chunk(std::string_view bytes) {}
     virtual void on_finish(const exchange_record& record) {}
 };

@@ -1,0 +1,50 @@
+#pragma once
+// What the dialect parsers read out of one LLM call, in the terms of the OpenTelemetry GenAI
+// conventions (SEMCONV.md part 1), whatever the wire format. Plain values: filled by the pure
+// parsers in dialects/<provider>/, turned into a span and metrics by telemetry/.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tokentap::dialects {
+
+struct request_facts {
+    std::string operation;  // gen_ai.operation.name; "" = no GenAI span for this endpoint
+    std::string api_type;   // openai.api.type (chat_completions, responses) or "" when not applicable
+    std::optional<std::string> model;
+    bool stream = false;
+    std::optional<double> temperature, top_p, frequency_penalty, presence_penalty;
+    std::optional<std::int64_t> max_tokens, seed, choice_count, top_k;
+    std::optional<std::vector<std::string>> stop_sequences;
+    std::optional<std::string> output_type;      // text, json, image, speech
+    std::optional<std::string> reasoning_level;  // the value sent
+    std::optional<std::string> service_tier;     // openai.request.service_tier
+    std::optional<std::string> previous_response_id;
+    std::optional<std::string> conversation_id;
+    std::optional<std::vector<std::string>> encoding_formats;  // embeddings
+    std::optional<std::int64_t> dimensions;                    // embeddings, when requested
+    bool body_unreadable = false;  // a body was expected and is not JSON
+};
+
+// Token counts as the conventions define them: input includes cache reads and writes; output
+// includes reasoning. Each is set only when the provider reported it.
+struct token_usage {
+    std::optional<std::int64_t> input, output, cache_read, cache_write, reasoning;
+    std::optional<double> provider_cost;  // a price the response carried (OpenRouter `cost`), USD
+    bool any() const { return input || output; }
+};
+
+struct response_facts {
+    std::optional<std::string> id, model, system_fingerprint, service_tier;
+    std::optional<std::string> status;  // Responses API / fetch_response: queued, completed, ...
+    std::vector<std::string> finish_reasons;  // one per choice, in order; "" where none arrived
+    token_usage usage;
+    std::optional<std::string> error_type;  // the provider's error type, from the body
+    std::optional<std::int64_t> embedding_dimensions;
+    bool body_unreadable = false;  // the body (or a stream event) could not be parsed
+    bool stream_ended = false;     // a stream's end marker ([DONE], response.completed) arrived
+};
+
+}  // namespace tokentap::dialects

@@ -1,0 +1,43 @@
+#pragma once
+// Reads the response side of an OpenAI-style call: a whole JSON body, or a stream one SSE event at
+// a time. Covers OpenAI, Azure OpenAI and the OpenAI-compatible servers' quirks seen in real
+// traffic: usage on the last normal chunk (Mistral, vLLM, Together) or in an extra chunk with no
+// choices (OpenAI, Azure), `x_groq.usage` (Groq), `usage: null` until the end and
+// `prompt_cache_hit_tokens` (DeepSeek), a reported `cost` (OpenRouter), Azure's first chunk with an
+// empty model, errors inside a 200 stream (`event: error`, an `error` member in a chunk), streams
+// without `[DONE]`, and the Responses API's named events with usage in `response.completed`.
+// Pure; everything read is untrusted.
+
+#include <cstdint>
+#include <string_view>
+
+#include "tokentap/dialects/facts.hpp"
+#include "tokentap/dialects/json_fields.hpp"
+#include "tokentap/dialects/openai/openai_endpoint.hpp"
+
+namespace tokentap::dialects::openai {
+
+// A whole (non-stream) response body, already parsed. Error bodies give error_type.
+void read_openai_response(openai_api api, const json& body, response_facts& f);
+
+class openai_stream_reader {
+public:
+    explicit openai_stream_reader(openai_api api) : api_(api) {}
+
+    // One SSE event. Returns true when it is the usage-only chunk (`choices: []` and a `usage`
+    // object) of a Chat Completions or Completions stream.
+    bool on_event(std::string_view event_name, std::string_view data);
+
+    response_facts& facts() { return facts_; }
+    std::uint64_t unreadable_events() const { return unreadable_; }
+
+private:
+    bool on_chunk(const json& chunk);
+    void on_responses_event(std::string_view type, const json& event);
+
+    openai_api api_;
+    response_facts facts_;
+    std::uint64_t unreadable_ = 0;
+};
+
+}  // namespace tokentap::dialects::openai

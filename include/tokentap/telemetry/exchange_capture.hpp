@@ -1,0 +1,50 @@
+#pragma once
+// What the tap (genai_tap.hpp) keeps of one exchange on the request path, for the telemetry thread
+// to read afterwards: the raw request and response bodies (bounded), or a stream's facts read as
+// it flowed, plus the route and the timings. Moved to the telemetry thread whole; no sharing.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tokentap/dialects/facts.hpp"
+#include "tokentap/dialects/openai/openai_endpoint.hpp"
+#include "tokentap/proxy/exchange.hpp"
+
+namespace tokentap::telemetry {
+
+struct exchange_capture {
+    // The route and the call
+    std::string provider;
+    std::string server_address;
+    std::uint16_t server_port = 0;
+    bool upstream_tls = true;
+    std::string upstream_target;  // path and query as sent upstream
+    dialects::openai::openai_api api = dialects::openai::openai_api::none;
+    std::string traceparent, tracestate;
+    std::string retry_count;  // x-stainless-retry-count as received
+
+    // Bodies, as far as they were kept (limits in genai_tap.hpp)
+    std::string request_body;
+    bool request_truncated = false;
+    std::string content_encoding;  // of the response
+    std::string response_body;     // a non-stream response, still encoded
+    bool response_truncated = false;
+
+    // A stream, read as it passed
+    bool streamed = false;
+    std::optional<dialects::response_facts> stream_facts;
+    std::uint64_t unreadable_events = 0;
+    std::uint64_t oversized_events = 0;
+    bool stream_decode_failed = false;
+    std::optional<double> time_to_first_chunk;
+    std::vector<float> chunk_gaps;
+
+    proxy::exchange_record record;
+    std::uint64_t start_unix_ns = 0;
+    std::uint64_t end_unix_ns = 0;
+};
+
+}  // namespace tokentap::telemetry

@@ -1,0 +1,43 @@
+#pragma once
+// One LLM call as telemetry records it: the route's facts, what the dialect parsers read from the
+// request and response, and the timings. Built on the telemetry thread from an exchange capture;
+// turned into the GenAI span (genai_span.hpp) and metrics.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tokentap/dialects/facts.hpp"
+#include "tokentap/telemetry/trace_context.hpp"
+
+namespace tokentap::telemetry {
+
+struct genai_call {
+    std::string provider;        // gen_ai.provider.name (the route's)
+    std::string server_address;  // the real upstream host
+    std::uint16_t server_port = 0;
+    std::string url_full;        // upstream URL, secrets redacted
+
+    dialects::request_facts request;
+    dialects::response_facts response;
+    bool streamed = false;  // the response was a stream
+
+    unsigned status = 0;          // HTTP status the client got (0 when none was sent)
+    std::string transport_error;  // error.type when the exchange failed outside HTTP: cancelled, timeout, ...
+    bool incomplete = false;      // telemetry could not read all it should have
+
+    std::optional<double> time_to_first_chunk;  // seconds, streams only
+    std::vector<float> chunk_gaps;              // seconds between stream chunks, for metrics
+    std::uint64_t start_unix_ns = 0;
+    std::uint64_t end_unix_ns = 0;
+
+    std::optional<trace_parent> parent;  // from the incoming traceparent
+    std::string trace_state;
+    std::optional<std::int64_t> resend_count;  // x-stainless-retry-count when above zero
+};
+
+// error.type for the call, or "" when it succeeded (SEMCONV.md part 1, item 10).
+std::string error_type_of(const genai_call& c);
+
+}  // namespace tokentap::telemetry

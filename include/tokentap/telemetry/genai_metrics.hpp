@@ -1,0 +1,27 @@
+#pragma once
+// The GenAI client metrics of SEMCONV.md section 3 for each call read: token usage (one record per
+// token type), operation duration, time to first chunk and time per output chunk for streams,
+// with the common attributes and the explicit bucket boundaries of the conventions. Also the
+// telemetry pipeline's own health counters. Thread-safe (the registry is).
+
+#include "tokentap/telemetry/genai_call.hpp"
+#include "tokentap/telemetry/metrics/metrics_registry.hpp"
+
+namespace tokentap::telemetry {
+
+struct pipeline_stats;
+
+class genai_metrics {
+public:
+    genai_metrics(metrics_registry& registry, const pipeline_stats& stats);
+
+    void record(const genai_call& call);
+
+private:
+    instrument& token_usage_;
+    instrument& duration_;
+    instrument& time_to_first_chunk_;
+    instrument& time_per_output_chunk_;
+};
+
+}  // namespace tokentap::telemetry

@@ -1,0 +1,16 @@
+#pragma once
+// Turns one LLM call into its OpenTelemetry GenAI CLIENT span, attribute by attribute as
+// SEMCONV.md part 1 decides. Pure: the span ids come from the caller.
+
+#include "tokentap/telemetry/genai_call.hpp"
+#include "tokentap/telemetry/span.hpp"
+
+namespace tokentap::telemetry {
+
+// The semantic conventions schema tokentap follows; put on the instrumentation scope.
+inline constexpr const char* semconv_schema_url = "https://opentelemetry.io/schemas/gen-ai-dev/1.42.0-dev";
+
+// `new_trace` is used when the call has no valid parent.
+span make_genai_span(const genai_call& call, const trace_id& new_trace, const span_id& new_span);
+
+}  // namespace tokentap::telemetry

@@ -1,0 +1,49 @@
+#pragma once
+// Sends encoded OTLP export requests over HTTP/1.1 (plain or TLS, one keep-alive connection) to
+// one signal's endpoint, as the OTLP/HTTP specification asks: POST, content type by encoding,
+// optional gzip, the configured headers; retries with exponential backoff and jitter on 429, 502,
+// 503, 504 and connection errors, honouring Retry-After, until the deadline. Runs as coroutines on
+// the telemetry thread's io_context only.
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "tokentap/net.hpp"
+#include "tokentap/telemetry/telemetry_options.hpp"
+#include "tokentap/upstream/connection_pool.hpp"
+
+namespace tokentap::telemetry::otlp {
+
+enum class export_result { ok, failed, rejected };
+
+// The pause before retry number `attempt` (1-based): 1 s doubling to 30 s at most, +-20% jitter
+// from `jitter01` in [0, 1), or the server's Retry-After when it gave one (capped at 60 s).
+std::chrono::milliseconds retry_delay(int attempt, double jitter01, std::optional<std::chrono::seconds> retry_after);
+
+class otlp_http_exporter {
+public:
+    otlp_http_exporter(net::any_io_executor ex, net::ssl::context& tls, otlp_target target);
+    ~otlp_http_exporter();
+
+    // `body` is the encoded export request (protobuf or JSON, as target.json says).
+    net::awaitable<export_result> send(std::string body, std::chrono::steady_clock::time_point deadline);
+
+    const otlp_target& target() const { return target_; }
+
+private:
+    struct attempt_outcome;
+    net::awaitable<attempt_outcome> attempt(const std::string& body);
+
+    net::any_io_executor ex_;
+    otlp_target target_;
+    upstream::pool_stats stats_;
+    config::timeout_options timeouts_;
+    std::unique_ptr<upstream::connection_pool> pool_;
+};
+
+}  // namespace tokentap::telemetry::otlp

@@ -1,0 +1,73 @@
+#pragma once
+// A minimal protobuf wire-format writer (https://protobuf.dev/programming-guides/encoding/), enough
+// for the OTLP messages tokentap exports. It knows wire types, not schemas: callers name the field
+// numbers and decide which proto3 default values to omit (the writer always writes what it is told,
+// because a oneof member such as AnyValue.int_value = 0 must be present to carry its type).
+//
+// Nested messages are written in place and their length prefix is inserted when they close, so the
+// output is canonical (minimal varints) at the cost of moving each message's bytes once per level.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace tokentap::telemetry::otlp {
+
+enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
+
+// Appends `value` as a base-128 varint (1 to 10 bytes) to `out`.
+void append_varint(std::string& out, std::uint64_t value);
+
+// Copies `text` replacing each maximal ill-formed UTF-8 subsequence with U+FFFD (the Unicode
+// "substitution of maximal subparts" practice). Well-formed input comes back unchanged.
+std::string to_valid_utf8(std::string_view text);
+
+class protobuf_writer {
+public:
+    // Raw pieces.
+    void varint(std::uint64_t value);
+    void tag(std::uint32_t field, wire_type type);  // field numbers are 1 .. 2^29-1
+
+    // Whole fields: tag followed by the value.
+    void uint64_field(std::uint32_t field, std::uint64_t value);  // uint32/uint64/enum
+    void int64_field(std::uint32_t field, std::int64_t value);    // int32/int64: negatives take 10 bytes
+    void bool_field(std::uint32_t field, bool value);
+    void fixed64_field(std::uint32_t field, std::uint64_t value);  // little-endian
+    void fixed32_field(std::uint32_t field, std::uint32_t value);  // little-endian
+    void double_field(std::uint32_t field, double value);          // IEEE 754 bits as fixed64
+    void bytes_field(std::uint32_t field, std::span<const std::uint8_t> value);
+    void bytes_field(std::uint32_t field, std::string_view value);
+    // proto3 `string` must be valid UTF-8 (strict decoders such as Go's reject the whole message
+    // otherwise), so ill-formed input is repaired with to_valid_utf8 before it is written.
+    void string_field(std::uint32_t field, std::string_view value);
+
+    // Packed repeated scalars (proto3's default for repeated numeric fields); nothing when empty.
+    void packed_fixed64_field(std::uint32_t field, std::span<const std::uint64_t> values);
+    void packed_double_field(std::uint32_t field, std::span<const double> values);
+
+    // A nested message: `body(*this)` writes its fields, then the length prefix is inserted.
+    template <class Body>
+    void message_field(std::uint32_t field, Body&& body) {
+        const std::size_t start = open_message(field);
+        std::forward<Body>(body)(*this);
+        close_message(start);
+    }
+
+    // The same in two calls, for callers that cannot use a callable.
+    std::size_t open_message(std::uint32_t field);  // returns where the body starts
+    void close_message(std::size_t body_start);
+
+    const std::string& data() const { return out_; }
+    std::string take() { return std::move(out_); }
+
+private:
+    void raw_fixed64(std::uint64_t value);
+    void raw_fixed32(std::uint32_t value);
+
+    std::string out_;
+};
+
+}  // namespace tokentap::telemetry::otlp

@@ -1,0 +1,120 @@
+#include "tokentap/telemetry/call_reader.hpp"
+
+#include <charconv>
+
+#include "tokentap/dialects/openai/openai_request.hpp"
+#include "tokentap/dialects/openai/openai_response.hpp"
+#include "tokentap/proxy/log_redaction.hpp"
+#include "tokentap/sse/sse_framer.hpp"
+#include "tokentap/telemetry/body_decoding.hpp"
+#include "tokentap/telemetry/genai_tap.hpp"
+
+namespace tokentap::telemetry {
+
+namespace {
+
+namespace openai = dialects::openai;
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+std::string url_of(const exchange_capture& c) {
+    std::string url = c.upstream_tls ? "https://" : "http://";
+    url += c.server_address.find(':') != std::string::npos ? "[" + c.server_address + "]" : c.server_address;
+    if (c.server_port != (c.upstream_tls ? 443 : 80)) url += ":" + std::to_string(c.server_port);
+    return url + proxy::redact_target(c.upstream_target);
+}
+
+// error.type for an exchange that did not complete over HTTP.
+std::string transport_error_of(proxy::exchange_outcome o) {
+    switch (o) {
+        case proxy::exchange_outcome::completed: return "";
+        case proxy::exchange_outcome::client_gone: return "cancelled";
+        case proxy::exchange_outcome::upstream_timeout: return "timeout";
+        case proxy::exchange_outcome::upstream_unreachable: return "upstream_unreachable";
+        case proxy::exchange_outcome::upstream_tls_error: return "upstream_tls_error";
+        case proxy::exchange_outcome::upstream_error: return "upstream_error";
+        case proxy::exchange_outcome::client_error: return "client_error";
+    }
+    return "_OTHER";
+}
+
+bool looks_like_sse(std::string_view body) {
+    const auto start = body.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) return false;
+    body.remove_prefix(start);
+    return body.starts_with("data:") || body.starts_with("event:") || body.starts_with(":");
+}
+
+void read_sse_body(openai::openai_api api, std::string_view body, genai_call& call) {
+    sse::sse_framer framer;
+    openai::openai_stream_reader reader(api);
+    auto on_event = [&](const sse::sse_event& e) { reader.on_event(e.event, e.data); };
+    framer.feed(body, on_event);
+    framer.finish(on_event);
+    call.response = std::move(reader.facts());
+    call.streamed = true;
+    call.request.stream = true;
+    if (reader.unreadable_events() > 0) call.incomplete = true;
+}
+
+void read_whole_response(exchange_capture& cap, genai_call& call) {
+    if (cap.record.bytes_down == 0 && cap.response_body.empty()) return;  // no body (HEAD, 204, an error before it)
+    if (cap.response_truncated) {
+        call.incomplete = true;
+        return;
+    }
+    const auto decoded = decode_body(cap.content_encoding, cap.response_body, max_captured_body);
+    if (!decoded) {
+        call.incomplete = true;
+        return;
+    }
+    const auto body = dialects::json::parse(*decoded, nullptr, false);
+    if (body.is_discarded() && looks_like_sse(*decoded)) {  // a stream sent with a JSON content type
+        read_sse_body(cap.api, *decoded, call);
+        return;
+    }
+    if (body.is_discarded()) {
+        // A non-JSON error page (a proxy's HTML 502) is still an error; a 2xx that is not JSON is unreadable.
+        call.incomplete = cap.record.status < 400;
+        return;
+    }
+    openai::read_openai_response(cap.api, body, call.response);
+    if (call.response.body_unreadable) call.incomplete = true;
+}
+
+}  // namespace
+
+genai_call read_call(exchange_capture&& cap) {
+    genai_call call;
+    call.provider = std::move(cap.provider);
+    call.server_address = cap.server_address;
+    call.server_port = cap.server_port;
+    call.url_full = url_of(cap);
+    call.request = openai::read_openai_request(cap.api, path_of(cap.upstream_target), cap.request_body);
+    call.incomplete = cap.request_truncated || call.request.body_unreadable;
+    call.status = cap.record.status;
+    call.transport_error = transport_error_of(cap.record.outcome);
+    if (cap.streamed) {
+        call.streamed = true;
+        call.request.stream = true;
+        if (cap.stream_facts) call.response = std::move(*cap.stream_facts);
+        if (cap.stream_decode_failed || cap.unreadable_events > 0 || cap.oversized_events > 0) call.incomplete = true;
+        call.time_to_first_chunk = cap.time_to_first_chunk;
+        call.chunk_gaps = std::move(cap.chunk_gaps);
+    } else {
+        read_whole_response(cap, call);
+    }
+    call.start_unix_ns = cap.start_unix_ns;
+    call.end_unix_ns = cap.end_unix_ns;
+    if (auto p = parse_traceparent(cap.traceparent)) {
+        call.parent = *p;
+        call.trace_state = propagated_tracestate(cap.tracestate);
+    }
+    std::int64_t retries = 0;
+    const auto& rc = cap.retry_count;
+    if (std::from_chars(rc.data(), rc.data() + rc.size(), retries).ec == std::errc{} && retries > 0)
+        call.resend_count = retries;
+    return call;
+}
+
+}  // namespace tokentap::telemetry

@@ -1,0 +1,76 @@
+#include "tokentap/telemetry/genai_metrics.hpp"
+
+#include "tokentap/telemetry/telemetry_pipeline.hpp"
+
+namespace tokentap::telemetry {
+
+namespace {
+
+// SEMCONV.md section 3: duration buckets D and token buckets T.
+std::vector<double> duration_bounds() {
+    return {0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92};
+}
+std::vector<double> token_bounds() {
+    return {1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864};
+}
+
+attribute_set common_attributes(const genai_call& c) {
+    attribute_set a = {{"gen_ai.operation.name", c.request.operation}, {"gen_ai.provider.name", c.provider}};
+    if (c.request.model) a.emplace_back("gen_ai.request.model", *c.request.model);
+    if (c.response.model) a.emplace_back("gen_ai.response.model", *c.response.model);
+    a.emplace_back("server.address", c.server_address);
+    a.emplace_back("server.port", std::to_string(c.server_port));
+    return a;
+}
+
+template <class Atomic>
+metrics_registry::gauge_callback read_of(const Atomic& value) {
+    return [&value] { return std::vector<std::pair<attribute_set, double>>{{{}, static_cast<double>(value.load())}}; };
+}
+
+}  // namespace
+
+genai_metrics::genai_metrics(metrics_registry& registry, const pipeline_stats& stats)
+    : token_usage_(registry.add_histogram("gen_ai.client.token.usage", "{token}",
+                                          "Number of input and output tokens used", token_bounds())),
+      duration_(registry.add_histogram("gen_ai.client.operation.duration", "s", "GenAI operation duration",
+                                       duration_bounds())),
+      time_to_first_chunk_(registry.add_histogram("gen_ai.client.operation.time_to_first_chunk", "s",
+                                                  "Time from sending the request to the first response chunk",
+                                                  duration_bounds())),
+      time_per_output_chunk_(registry.add_histogram("gen_ai.client.operation.time_per_output_chunk", "s",
+                                                    "Time between consecutive chunks of a streamed response",
+                                                    duration_bounds())) {
+    using kind = instrument_kind;
+    registry.add_observable("tokentap.telemetry.dropped_spans", "{span}",
+                            "Spans lost to a full queue or a failed export", kind::counter, read_of(stats.dropped_spans));
+    registry.add_observable("tokentap.telemetry.parse_errors", "{call}",
+                            "Calls whose request or response telemetry could not read completely", kind::counter,
+                            read_of(stats.parse_errors));
+    registry.add_observable("tokentap.telemetry.exported_spans", "{span}", "Spans exported over OTLP", kind::counter,
+                            read_of(stats.exported_spans));
+}
+
+void genai_metrics::record(const genai_call& c) {
+    if (c.request.operation.empty()) return;
+    auto attrs = common_attributes(c);
+    const auto& u = c.response.usage;
+    // fetch_response counts too, although the conventions give it no token metrics: a background
+    // Responses call reports its usage only there, and would otherwise never be counted.
+    if (u.any()) {
+        auto with_type = [&](const char* type) {
+            auto a = attrs;
+            a.emplace_back("gen_ai.token.type", type);
+            return a;
+        };
+        if (u.input) token_usage_.record(static_cast<double>(*u.input), with_type("input"));
+        if (u.output) token_usage_.record(static_cast<double>(*u.output), with_type("output"));
+    }
+    if (c.time_to_first_chunk) time_to_first_chunk_.record(*c.time_to_first_chunk, attrs);
+    for (float gap : c.chunk_gaps) time_per_output_chunk_.record(gap, attrs);
+    const auto error = error_type_of(c);
+    if (!error.empty()) attrs.emplace_back("error.type", error);
+    duration_.record(static_cast<double>(c.end_unix_ns - c.start_unix_ns) / 1e9, attrs);
+}
+
+}  // namespace tokentap::telemetry

@@ -1,0 +1,105 @@
+#include "tokentap/telemetry/genai_span.hpp"
+
+namespace tokentap::telemetry {
+
+namespace {
+
+template <class T> void put(attributes& a, const char* key, const std::optional<T>& v) {
+    if (v) a.push_back({key, attribute_value(*v)});
+}
+
+void put_request(attributes& a, const dialects::request_facts& r) {
+    put(a, "gen_ai.request.model", r.model);
+    if (r.stream) a.push_back({"gen_ai.request.stream", true});
+    put(a, "gen_ai.request.temperature", r.temperature);
+    put(a, "gen_ai.request.top_p", r.top_p);
+    put(a, "gen_ai.request.frequency_penalty", r.frequency_penalty);
+    put(a, "gen_ai.request.presence_penalty", r.presence_penalty);
+    put(a, "gen_ai.request.max_tokens", r.max_tokens);
+    put(a, "gen_ai.request.seed", r.seed);
+    put(a, "gen_ai.request.choice.count", r.choice_count);
+    put(a, "gen_ai.request.top_k", r.top_k);
+    put(a, "gen_ai.request.stop_sequences", r.stop_sequences);
+    put(a, "gen_ai.output.type", r.output_type);
+    put(a, "gen_ai.request.reasoning.level", r.reasoning_level);
+    put(a, "gen_ai.request.previous_response.id", r.previous_response_id);
+    put(a, "gen_ai.conversation.id", r.conversation_id);
+    put(a, "gen_ai.request.encoding_formats", r.encoding_formats);
+}
+
+void put_response(attributes& a, const genai_call& c) {
+    const auto& r = c.response;
+    put(a, "gen_ai.response.id", r.id);
+    put(a, "gen_ai.response.model", r.model);
+    if (!r.finish_reasons.empty()) a.push_back({"gen_ai.response.finish_reasons", r.finish_reasons});
+    if (c.request.operation == "fetch_response") put(a, "gen_ai.response.status", r.status);
+    put(a, "gen_ai.embeddings.dimension.count", r.embedding_dimensions);
+    if (c.time_to_first_chunk) a.push_back({"gen_ai.response.time_to_first_chunk", *c.time_to_first_chunk});
+    const auto& u = r.usage;
+    if (u.any()) {  // usage attributes only when the provider reported usage
+        put(a, "gen_ai.usage.input_tokens", u.input);
+        put(a, "gen_ai.usage.output_tokens", u.output);
+        put(a, "gen_ai.usage.cache_read.input_tokens", u.cache_read);
+        put(a, "gen_ai.usage.cache_write.input_tokens", u.cache_write);
+        put(a, "gen_ai.usage.reasoning.output_tokens", u.reasoning);
+    }
+}
+
+// The provider-specific attributes of the OpenAI refinement, for provider `openai` only.
+void put_openai(attributes& a, const genai_call& c) {
+    if (c.provider != "openai") return;
+    if (!c.request.api_type.empty()) a.push_back({"openai.api.type", c.request.api_type});
+    put(a, "openai.request.service_tier", c.request.service_tier);
+    put(a, "openai.response.service_tier", c.response.service_tier);
+    put(a, "openai.response.system_fingerprint", c.response.system_fingerprint);
+}
+
+}  // namespace
+
+std::string error_type_of(const genai_call& c) {
+    if (!c.transport_error.empty()) return c.transport_error;
+    if (c.response.error_type) return *c.response.error_type;
+    if (c.status >= 400) return std::to_string(c.status);
+    return "";
+}
+
+span make_genai_span(const genai_call& c, const trace_id& new_trace, const span_id& new_span) {
+    span s;
+    s.id = new_span;
+    if (c.parent) {
+        s.trace = c.parent->trace;
+        s.parent = c.parent->parent;
+        s.flags = c.parent->flags;
+        s.trace_state = c.trace_state;
+    } else {
+        s.trace = new_trace;
+    }
+    s.kind = span_kind::client;
+    s.name = c.request.model ? c.request.operation + " " + *c.request.model : c.request.operation;
+    s.start_unix_ns = c.start_unix_ns;
+    s.end_unix_ns = c.end_unix_ns;
+
+    auto& a = s.attrs;
+    a.reserve(32);
+    a.push_back({"gen_ai.operation.name", c.request.operation});
+    a.push_back({"gen_ai.provider.name", c.provider});
+    a.push_back({"server.address", c.server_address});
+    a.push_back({"server.port", static_cast<std::int64_t>(c.server_port)});
+    put_request(a, c.request);
+    put_response(a, c);
+    put_openai(a, c);
+    if (c.status) a.push_back({"http.response.status_code", static_cast<std::int64_t>(c.status)});
+    put(a, "http.request.resend_count", c.resend_count);
+    if (!c.url_full.empty()) a.push_back({"url.full", c.url_full});
+    if (c.incomplete) a.push_back({"tokentap.telemetry.incomplete", true});
+
+    const auto error = error_type_of(c);
+    if (!error.empty()) {
+        a.push_back({"error.type", error});
+        // A caller that cancels is not an error of the call (core "Recording Errors").
+        if (c.transport_error != "cancelled") s.status = status_code::error;
+    }
+    return s;
+}
+
+}  // namespace tokentap::telemetry

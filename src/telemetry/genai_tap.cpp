@@ -1,0 +1,196 @@
+#include "tokentap/telemetry/genai_tap.hpp"
+
+#include <boost/algorithm/string/predicate.hpp>
+
+#include "tokentap/dialects/openai/include_usage.hpp"
+#include "tokentap/telemetry/telemetry_pipeline.hpp"
+
+namespace tokentap::telemetry {
+
+namespace openai = dialects::openai;
+using clock = std::chrono::steady_clock;
+
+namespace {
+// An event the filter cannot hold back whole (it is larger than this) is passed on unread.
+constexpr std::size_t max_held_event = 1u << 20;
+// The gaps between stream chunks kept for the time-per-chunk metric.
+constexpr std::size_t max_chunk_gaps = 100000;
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+}  // namespace
+
+genai_tap::genai_tap(telemetry_pipeline& pipeline, const config::route& route, std::string upstream_target)
+    : pipeline_(pipeline), cap_(std::make_unique<exchange_capture>()) {
+    cap_->provider = route.provider;
+    cap_->server_address = route.upstream.host;
+    cap_->server_port = route.upstream.port;
+    cap_->upstream_tls = route.upstream.tls;
+    cap_->upstream_target = std::move(upstream_target);
+}
+
+void genai_tap::classify(const http::request_header<>& head) {
+    if (active_ || cap_->api != openai::openai_api::none) return;
+    cap_->api = openai::classify_openai_path(head.method_string(), path_of(cap_->upstream_target));
+    active_ = cap_->api != openai::openai_api::none;
+    if (!active_) return;
+    cap_->traceparent = std::string(head["traceparent"]);
+    cap_->tracestate = std::string(head["tracestate"]);
+    cap_->retry_count = std::string(head["x-stainless-retry-count"]);
+}
+
+bool genai_tap::rewrite_request_body(const http::request_header<>& head, std::string& body) {
+    classify(head);
+    if (cap_->api != openai::openai_api::chat_completions && cap_->api != openai::openai_api::completions) return false;
+    auto rewritten = openai::add_include_usage(body);
+    if (!rewritten) return false;
+    cap_->request_body = std::move(body);  // the client's own body is what telemetry reads
+    body = std::move(*rewritten);
+    injected_ = true;
+    return true;
+}
+
+void genai_tap::on_request(const http::request_header<>& head, std::string_view body) {
+    classify(head);
+    if (!active_ || injected_) return;
+    if (body.size() > max_captured_body) {
+        cap_->request_truncated = true;
+        return;
+    }
+    cap_->request_body.assign(body);
+}
+
+void genai_tap::on_request_chunk(std::string_view bytes) {
+    if (!active_ || cap_->request_truncated) return;
+    if (cap_->request_body.size() + bytes.size() > max_captured_body) {
+        cap_->request_truncated = true;
+        cap_->request_body.clear();
+        cap_->request_body.shrink_to_fit();
+        return;
+    }
+    cap_->request_body.append(bytes);
+}
+
+void genai_tap::on_response_head(const http::response_header<>& head) {
+    if (!active_) return;
+    cap_->content_encoding = std::string(head[http::field::content_encoding]);
+    const auto type = head[http::field::content_type];
+    cap_->streamed = head.result_int() < 300 &&
+                     boost::istarts_with(std::string_view(type.data(), type.size()), "text/event-stream");
+    if (!cap_->streamed) return;
+    reader_.emplace(cap_->api);
+    if (!decodable_encoding(cap_->content_encoding)) {
+        cap_->stream_decode_failed = true;
+        return;
+    }
+    const bool identity = cap_->content_encoding.empty() || boost::iequals(cap_->content_encoding, "identity");
+    if (!identity) inflater_.emplace(cap_->content_encoding);
+    // An encoded stream cannot lose a chunk without being re-encoded: it keeps its usage chunk.
+    filtering_ = injected_ && identity;
+}
+
+void genai_tap::read_event(const sse::sse_event& e) {
+    const auto now = clock::now();
+    if (first_chunk_ == clock::time_point{}) {
+        first_chunk_ = now;
+    } else if (cap_->chunk_gaps.size() < max_chunk_gaps) {
+        cap_->chunk_gaps.push_back(std::chrono::duration<float>(now - last_chunk_).count());
+    }
+    last_chunk_ = now;
+    if (reader_->on_event(e.event, e.data) && filtering_) drop_event_ = true;
+}
+
+void genai_tap::read_stream_bytes(std::string_view bytes) {
+    auto on_event = [this](const sse::sse_event& e) { read_event(e); };
+    if (!inflater_) {
+        framer_.feed(bytes, on_event);
+        return;
+    }
+    decoded_.clear();
+    if (!inflater_->feed(bytes, decoded_, max_captured_body)) {
+        cap_->stream_decode_failed = true;
+        inflater_.reset();
+        reader_.reset();
+        return;
+    }
+    framer_.feed(decoded_, on_event);
+}
+
+// The event held in pending_ is complete: read it, and pass it on unless it is the usage-only
+// chunk that tokentap asked for.
+void genai_tap::complete_event(std::string& out) {
+    drop_event_ = false;
+    framer_.feed(pending_, [this](const sse::sse_event& e) { read_event(e); });
+    if (!drop_event_) out += pending_;
+    pending_.clear();
+}
+
+void genai_tap::filter_response_chunk(std::string_view in, std::string& out, bool last) {
+    out.clear();
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const char c = in[i];
+        if (c == '\n' && prev_cr_) {  // the LF of a CRLF: the line already ended at the CR
+            prev_cr_ = false;
+            continue;
+        }
+        prev_cr_ = c == '\r';
+        if (c != '\r' && c != '\n') {
+            ++line_len_;
+            event_has_content_ = true;
+            continue;
+        }
+        if (line_len_ == 0 && event_has_content_) {  // a blank line ends the event
+            pending_.append(in.substr(start, i + 1 - start));
+            start = i + 1;
+            complete_event(out);
+            event_has_content_ = false;
+        }
+        line_len_ = 0;
+    }
+    pending_.append(in.substr(start));
+    if (pending_.size() > max_held_event || last) {
+        framer_.feed(pending_, [this](const sse::sse_event& e) { read_event(e); });
+        out += pending_;
+        pending_.clear();
+    }
+}
+
+void genai_tap::on_response_chunk(std::string_view bytes) {
+    if (!active_) return;
+    if (cap_->streamed) {
+        if (reader_ && !filtering_) read_stream_bytes(bytes);
+        return;
+    }
+    if (cap_->response_truncated) return;
+    if (cap_->response_body.size() + bytes.size() > max_captured_body) {
+        cap_->response_truncated = true;
+        cap_->response_body.clear();
+        cap_->response_body.shrink_to_fit();
+        return;
+    }
+    cap_->response_body.append(bytes);
+}
+
+void genai_tap::on_finish(const proxy::exchange_record& record) {
+    if (!active_) return;
+    if (reader_) {
+        framer_.finish([this](const sse::sse_event& e) { read_event(e); });
+        cap_->stream_facts = std::move(reader_->facts());
+        cap_->unreadable_events = reader_->unreadable_events();
+    }
+    cap_->oversized_events = framer_.oversized_events();
+    if (first_chunk_ != clock::time_point{} && record.upstream_sent != clock::time_point{})
+        cap_->time_to_first_chunk = std::chrono::duration<double>(first_chunk_ - record.upstream_sent).count();
+    const auto wall = std::chrono::system_clock::now().time_since_epoch();
+    const auto steady_now = clock::now();
+    auto unix_ns = [&](clock::time_point t) {
+        return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(wall - (steady_now - t)).count());
+    };
+    cap_->start_unix_ns = unix_ns(record.start);
+    cap_->end_unix_ns = unix_ns(record.end);
+    cap_->record = record;
+    pipeline_.submit(std::move(cap_));
+    active_ = false;
+}
+
+}  // namespace tokentap::telemetry

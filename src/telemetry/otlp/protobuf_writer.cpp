@@ -1,0 +1,156 @@
+#include "tokentap/telemetry/otlp/protobuf_writer.hpp"
+
+#include <bit>
+
+namespace tokentap::telemetry::otlp {
+
+namespace {
+
+constexpr std::string_view replacement_character = "\xEF\xBF\xBD";  // U+FFFD
+
+// How a UTF-8 sequence starting with `lead` continues (Unicode 15, table 3-7 "Well-Formed UTF-8
+// Byte Sequences"): its total length and the range allowed for the second byte, which is where
+// overlong forms, surrogates and code points above U+10FFFF are excluded. Length 0: not a lead byte.
+struct utf8_lead {
+    std::size_t length;
+    unsigned char second_min;
+    unsigned char second_max;
+};
+
+utf8_lead classify_lead(unsigned char lead) {
+    if (lead < 0x80) return {1, 0, 0};
+    if (lead < 0xC2) return {0, 0, 0};  // continuation byte, or C0/C1 (always overlong)
+    if (lead < 0xE0) return {2, 0x80, 0xBF};
+    if (lead == 0xE0) return {3, 0xA0, 0xBF};
+    if (lead == 0xED) return {3, 0x80, 0x9F};  // excludes the surrogates D800..DFFF
+    if (lead < 0xF0) return {3, 0x80, 0xBF};
+    if (lead == 0xF0) return {4, 0x90, 0xBF};
+    if (lead < 0xF4) return {4, 0x80, 0xBF};
+    if (lead == 0xF4) return {4, 0x80, 0x8F};  // stops at U+10FFFF
+    return {0, 0, 0};
+}
+
+// Bytes of `text` from `pos` that form a well-formed sequence or the longest valid prefix of one
+// (a "maximal subpart"); `complete` tells which. Always at least 1.
+std::size_t scan_sequence(std::string_view text, std::size_t pos, bool& complete) {
+    const auto lead = static_cast<unsigned char>(text[pos]);
+    const utf8_lead info = classify_lead(lead);
+    complete = info.length == 1;
+    if (info.length <= 1) return 1;
+    std::size_t used = 1;
+    for (; used < info.length && pos + used < text.size(); ++used) {
+        const auto byte = static_cast<unsigned char>(text[pos + used]);
+        const unsigned char lo = used == 1 ? info.second_min : 0x80;
+        const unsigned char hi = used == 1 ? info.second_max : 0xBF;
+        if (byte < lo || byte > hi) break;
+    }
+    complete = used == info.length;
+    return used;
+}
+
+}  // namespace
+
+void append_varint(std::string& out, std::uint64_t value) {
+    while (value >= 0x80) {
+        out.push_back(static_cast<char>((value & 0x7F) | 0x80));
+        value >>= 7;
+    }
+    out.push_back(static_cast<char>(value));
+}
+
+std::string to_valid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        bool complete = false;
+        const std::size_t used = scan_sequence(text, pos, complete);
+        if (complete)
+            out.append(text.substr(pos, used));
+        else
+            out.append(replacement_character);
+        pos += used;
+    }
+    return out;
+}
+
+void protobuf_writer::varint(std::uint64_t value) { append_varint(out_, value); }
+
+void protobuf_writer::tag(std::uint32_t field, wire_type type) {
+    varint((static_cast<std::uint64_t>(field) << 3) | static_cast<std::uint64_t>(type));
+}
+
+void protobuf_writer::uint64_field(std::uint32_t field, std::uint64_t value) {
+    tag(field, wire_type::varint);
+    varint(value);
+}
+
+void protobuf_writer::int64_field(std::uint32_t field, std::int64_t value) {
+    // int64 is encoded as its two's complement bit pattern (not zigzag, which is sint64's).
+    uint64_field(field, static_cast<std::uint64_t>(value));
+}
+
+void protobuf_writer::bool_field(std::uint32_t field, bool value) { uint64_field(field, value ? 1 : 0); }
+
+void protobuf_writer::fixed64_field(std::uint32_t field, std::uint64_t value) {
+    tag(field, wire_type::fixed64);
+    raw_fixed64(value);
+}
+
+void protobuf_writer::fixed32_field(std::uint32_t field, std::uint32_t value) {
+    tag(field, wire_type::fixed32);
+    raw_fixed32(value);
+}
+
+void protobuf_writer::double_field(std::uint32_t field, double value) {
+    fixed64_field(field, std::bit_cast<std::uint64_t>(value));
+}
+
+void protobuf_writer::bytes_field(std::uint32_t field, std::span<const std::uint8_t> value) {
+    bytes_field(field, std::string_view(reinterpret_cast<const char*>(value.data()), value.size()));
+}
+
+void protobuf_writer::bytes_field(std::uint32_t field, std::string_view value) {
+    tag(field, wire_type::length_delimited);
+    varint(value.size());
+    out_.append(value);
+}
+
+void protobuf_writer::string_field(std::uint32_t field, std::string_view value) {
+    bytes_field(field, to_valid_utf8(value));
+}
+
+void protobuf_writer::packed_fixed64_field(std::uint32_t field, std::span<const std::uint64_t> values) {
+    if (values.empty()) return;
+    tag(field, wire_type::length_delimited);
+    varint(values.size() * 8);
+    for (const std::uint64_t v : values) raw_fixed64(v);
+}
+
+void protobuf_writer::packed_double_field(std::uint32_t field, std::span<const double> values) {
+    if (values.empty()) return;
+    tag(field, wire_type::length_delimited);
+    varint(values.size() * 8);
+    for (const double v : values) raw_fixed64(std::bit_cast<std::uint64_t>(v));
+}
+
+std::size_t protobuf_writer::open_message(std::uint32_t field) {
+    tag(field, wire_type::length_delimited);
+    return out_.size();
+}
+
+void protobuf_writer::close_message(std::size_t body_start) {
+    std::string prefix;
+    append_varint(prefix, out_.size() - body_start);
+    out_.insert(body_start, prefix);
+}
+
+void protobuf_writer::raw_fixed64(std::uint64_t value) {
+    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+}
+
+void protobuf_writer::raw_fixed32(std::uint32_t value) {
+    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+}
+
+}  // namespace tokentap::telemetry::otlp

@@ -1,0 +1,199 @@
+#include "tokentap/telemetry/telemetry_pipeline.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <deque>
+#include <fstream>
+#include <future>
+
+#include "tokentap/telemetry/call_line.hpp"
+#include "tokentap/telemetry/call_reader.hpp"
+#include "tokentap/telemetry/genai_span.hpp"
+#include "tokentap/telemetry/otlp/otlp_http_exporter.hpp"
+#include "tokentap/telemetry/otlp/otlp_traces.hpp"
+#include "tokentap/telemetry/trace_context.hpp"
+
+namespace tokentap::telemetry {
+
+using clock = std::chrono::steady_clock;
+
+namespace {
+// How often the telemetry thread picks up submitted captures.
+constexpr std::chrono::milliseconds read_interval{20};
+}  // namespace
+
+struct telemetry_pipeline::impl {
+    impl(telemetry_pipeline& p, net::ssl::context& tls) : owner(p), export_wakeup(ioc) {
+        const auto& o = p.options_;
+        scope = {"tokentap", TOKENTAP_VERSION, semconv_schema_url};
+        if (o.traces) exporter = std::make_unique<otlp::otlp_http_exporter>(ioc.get_executor(), tls, *o.traces);
+        if (!o.trace_file.empty()) {
+            trace_file.open(o.trace_file, std::ios::app);
+            if (!trace_file) spdlog::error("cannot open the trace file {}: not writing spans there", o.trace_file);
+        }
+    }
+
+    telemetry_pipeline& owner;
+    net::io_context ioc{1};
+    std::thread thread;
+    instrumentation_scope scope;
+    std::unique_ptr<otlp::otlp_http_exporter> exporter;
+    std::ofstream trace_file;
+
+    std::mutex inbox_mutex;
+    std::vector<std::unique_ptr<exchange_capture>> inbox;  // guarded by inbox_mutex
+    std::deque<span> spans;                                // telemetry thread only
+    net::steady_timer export_wakeup;
+    bool stopping = false;  // telemetry thread only
+    bool export_in_flight = false;
+
+    bool exporting() const { return exporter || trace_file.is_open(); }
+    void read_inbox();
+    void read_one(std::unique_ptr<exchange_capture> capture);
+    net::awaitable<void> read_loop();
+    net::awaitable<void> export_loop();
+    net::awaitable<void> export_batch();
+    net::awaitable<void> drain(clock::time_point deadline);
+};
+
+void telemetry_pipeline::impl::read_one(std::unique_ptr<exchange_capture> capture) {
+    const auto call = read_call(std::move(*capture));
+    capture.reset();
+    auto s = make_genai_span(call, new_trace_id(), new_span_id());
+    owner.stats_.calls += 1;
+    if (call.incomplete) owner.stats_.parse_errors += 1;
+    if (owner.options_.call_log) spdlog::info("{}", format_call_line(call));
+    if (owner.listener_) owner.listener_(call, s);
+    if (!exporting()) return;
+    if (spans.size() >= owner.options_.max_queue_size) {
+        owner.stats_.dropped_spans += 1;
+        return;
+    }
+    spans.push_back(std::move(s));
+    if (spans.size() >= owner.options_.max_export_batch_size) export_wakeup.cancel();
+}
+
+void telemetry_pipeline::impl::read_inbox() {
+    std::vector<std::unique_ptr<exchange_capture>> batch;
+    {
+        std::lock_guard lock(inbox_mutex);
+        batch.swap(inbox);
+    }
+    for (auto& c : batch) {
+        try {
+            read_one(std::move(c));
+        } catch (const std::exception& e) {  // telemetry never takes the proxy down
+            owner.stats_.parse_errors += 1;
+            spdlog::warn("telemetry: a call could not be read: {}", e.what());
+        }
+    }
+}
+
+net::awaitable<void> telemetry_pipeline::impl::read_loop() {
+    net::steady_timer t(ioc);
+    while (!stopping) {
+        t.expires_after(read_interval);
+        co_await t.async_wait(use_nothrow);
+        read_inbox();
+    }
+}
+
+net::awaitable<void> telemetry_pipeline::impl::export_batch() {
+    const auto n = std::min(spans.size(), owner.options_.max_export_batch_size);
+    if (n == 0) co_return;
+    std::vector<span> batch(std::make_move_iterator(spans.begin()), std::make_move_iterator(spans.begin() + n));
+    spans.erase(spans.begin(), spans.begin() + n);
+    const auto& res = owner.options_.service_resource;
+    if (trace_file.is_open()) {
+        trace_file << otlp::encode_traces_json(res, scope, batch) << '\n';
+        trace_file.flush();
+    }
+    if (!exporter) co_return;
+    auto body = exporter->target().json ? otlp::encode_traces_json(res, scope, batch)
+                                        : otlp::encode_traces_proto(res, scope, batch);
+    export_in_flight = true;
+    const auto result = co_await exporter->send(std::move(body), clock::now() + owner.options_.export_timeout);
+    export_in_flight = false;
+    if (result == otlp::export_result::ok) {
+        owner.stats_.exported_spans += n;
+    } else {
+        owner.stats_.export_failures += 1;
+        owner.stats_.dropped_spans += n;
+    }
+}
+
+net::awaitable<void> telemetry_pipeline::impl::export_loop() {
+    while (!stopping) {
+        export_wakeup.expires_after(owner.options_.schedule_delay);
+        co_await export_wakeup.async_wait(use_nothrow);
+        if (stopping) break;
+        do {
+            co_await export_batch();
+        } while (spans.size() >= owner.options_.max_export_batch_size && !stopping);
+    }
+}
+
+net::awaitable<void> telemetry_pipeline::impl::drain(clock::time_point deadline) {
+    stopping = true;
+    export_wakeup.cancel();
+    net::steady_timer t(ioc);
+    while (export_in_flight && clock::now() < deadline) {  // let the export loop's batch finish
+        t.expires_after(std::chrono::milliseconds(5));
+        co_await t.async_wait(use_nothrow);
+    }
+    read_inbox();
+    while (!spans.empty() && clock::now() < deadline) co_await export_batch();
+    if (!spans.empty()) {
+        owner.stats_.dropped_spans += spans.size();
+        spdlog::warn("telemetry: {} span(s) not exported before the shutdown deadline", spans.size());
+    }
+    ioc.stop();
+}
+
+telemetry_pipeline::telemetry_pipeline(telemetry_options options, metrics_registry& registry, net::ssl::context& tls)
+    : options_(std::move(options)) {
+    impl_ = std::make_unique<impl>(*this, tls);
+}
+
+telemetry_pipeline::~telemetry_pipeline() { shutdown(std::chrono::milliseconds(0)); }
+
+void telemetry_pipeline::start() {
+    auto& d = *impl_;
+    auto log_failure = [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            spdlog::error("telemetry loop failed: {}", ex.what());
+        }
+    };
+    net::co_spawn(d.ioc, d.read_loop(), log_failure);
+    net::co_spawn(d.ioc, d.export_loop(), log_failure);
+    d.thread = std::thread([&d] {
+        auto guard = net::make_work_guard(d.ioc);
+        d.ioc.run();
+    });
+}
+
+void telemetry_pipeline::submit(std::unique_ptr<exchange_capture> capture) {
+    auto& d = *impl_;
+    std::lock_guard lock(d.inbox_mutex);
+    if (d.inbox.size() >= options_.max_queue_size) {
+        stats_.dropped_spans += 1;
+        return;
+    }
+    d.inbox.push_back(std::move(capture));
+}
+
+void telemetry_pipeline::shutdown(std::chrono::milliseconds budget) {
+    auto& d = *impl_;
+    if (!d.thread.joinable()) return;
+    const auto deadline = clock::now() + budget;
+    net::co_spawn(d.ioc, d.drain(deadline), [](std::exception_ptr) {});
+    d.thread.join();
+}
+
+}  // namespace tokentap::telemetry

@@ -1,0 +1,139 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "tokentap/telemetry/genai_span.hpp"
+
+using namespace tokentap::telemetry;
+
+namespace {
+
+const attribute_value* find(const span& s, const std::string& key) {
+    auto it = std::find_if(s.attrs.begin(), s.attrs.end(), [&](const attribute& a) { return a.key == key; });
+    return it == s.attrs.end() ? nullptr : &it->value;
+}
+
+template <class T> T get(const span& s, const std::string& key) {
+    const auto* v = find(s, key);
+    REQUIRE_MESSAGE(v, key);
+    REQUIRE_MESSAGE(std::holds_alternative<T>(*v), key);
+    return std::get<T>(*v);
+}
+
+genai_call chat_call() {
+    genai_call c;
+    c.provider = "openai";
+    c.server_address = "api.openai.com";
+    c.server_port = 443;
+    c.request.operation = "chat";
+    c.request.api_type = "chat_completions";
+    c.request.model = "gpt-4o";
+    c.request.temperature = 0.5;
+    c.response.id = "chatcmpl-1";
+    c.response.model = "gpt-4o-2024-08-06";
+    c.response.finish_reasons = {"stop"};
+    c.response.usage.input = 10;
+    c.response.usage.output = 5;
+    c.response.usage.cache_read = 2;
+    c.status = 200;
+    c.start_unix_ns = 1000;
+    c.end_unix_ns = 2000;
+    return c;
+}
+
+const trace_id fresh_trace = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+const span_id fresh_span = {9, 9, 9, 9, 9, 9, 9, 9};
+
+}  // namespace
+
+TEST_SUITE("unit/telemetry/genai_span") {
+
+TEST_CASE("a chat call becomes a CLIENT span named after operation and model") {
+    const auto s = make_genai_span(chat_call(), fresh_trace, fresh_span);
+    CHECK(s.name == "chat gpt-4o");
+    CHECK(s.kind == span_kind::client);
+    CHECK(s.trace == fresh_trace);
+    CHECK(s.parent == span_id{});
+    CHECK(s.status == status_code::unset);
+    CHECK(get<std::string>(s, "gen_ai.operation.name") == "chat");
+    CHECK(get<std::string>(s, "gen_ai.provider.name") == "openai");
+    CHECK(get<std::string>(s, "gen_ai.request.model") == "gpt-4o");
+    CHECK(get<std::string>(s, "gen_ai.response.model") == "gpt-4o-2024-08-06");
+    CHECK(get<std::int64_t>(s, "gen_ai.usage.input_tokens") == 10);
+    CHECK(get<std::int64_t>(s, "gen_ai.usage.cache_read.input_tokens") == 2);
+    CHECK(get<std::int64_t>(s, "server.port") == 443);
+    CHECK(get<double>(s, "gen_ai.request.temperature") == doctest::Approx(0.5));
+    CHECK(get<std::vector<std::string>>(s, "gen_ai.response.finish_reasons") == std::vector<std::string>{"stop"});
+    CHECK(get<std::string>(s, "openai.api.type") == "chat_completions");
+    CHECK_FALSE(find(s, "gen_ai.request.stream"));  // set only when streaming
+    CHECK_FALSE(find(s, "error.type"));
+}
+
+TEST_CASE("the incoming traceparent makes the span its child") {
+    auto c = chat_call();
+    c.parent = trace_parent{{0xaa, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, {0xbb, 1, 2, 3, 4, 5, 6, 7}, 1};
+    c.trace_state = "vendor=x";
+    const auto s = make_genai_span(c, fresh_trace, fresh_span);
+    CHECK(s.trace == c.parent->trace);
+    CHECK(s.parent == c.parent->parent);
+    CHECK(s.id == fresh_span);
+    CHECK(s.trace_state == "vendor=x");
+}
+
+TEST_CASE("no usage reported, no usage attributes; no model, name is the operation") {
+    auto c = chat_call();
+    c.response.usage = {};
+    c.request.model.reset();
+    const auto s = make_genai_span(c, fresh_trace, fresh_span);
+    CHECK(s.name == "chat");
+    CHECK_FALSE(find(s, "gen_ai.usage.input_tokens"));
+    CHECK_FALSE(find(s, "gen_ai.usage.output_tokens"));
+}
+
+TEST_CASE("errors: provider type, status code, transport failures, cancellation") {
+    auto c = chat_call();
+    c.status = 400;
+    c.response.error_type = "invalid_request_error";
+    auto s = make_genai_span(c, fresh_trace, fresh_span);
+    CHECK(s.status == status_code::error);
+    CHECK(get<std::string>(s, "error.type") == "invalid_request_error");
+
+    c.response.error_type.reset();
+    c.status = 503;
+    s = make_genai_span(c, fresh_trace, fresh_span);
+    CHECK(get<std::string>(s, "error.type") == "503");
+
+    c.status = 200;
+    c.transport_error = "cancelled";
+    s = make_genai_span(c, fresh_trace, fresh_span);
+    CHECK(get<std::string>(s, "error.type") == "cancelled");
+    CHECK(s.status == status_code::unset);  // the caller cancelling is not an error of the call
+
+    c.transport_error = "timeout";
+    s = make_genai_span(c, fresh_trace, fresh_span);
+    CHECK(s.status == status_code::error);
+}
+
+TEST_CASE("streams, retries and incomplete telemetry") {
+    auto c = chat_call();
+    c.request.stream = true;
+    c.time_to_first_chunk = 0.25;
+    c.resend_count = 2;
+    c.incomplete = true;
+    const auto s = make_genai_span(c, fresh_trace, fresh_span);
+    CHECK(get<bool>(s, "gen_ai.request.stream"));
+    CHECK(get<double>(s, "gen_ai.response.time_to_first_chunk") == doctest::Approx(0.25));
+    CHECK(get<std::int64_t>(s, "http.request.resend_count") == 2);
+    CHECK(get<bool>(s, "tokentap.telemetry.incomplete"));
+}
+
+TEST_CASE("openai.* attributes only for provider openai") {
+    auto c = chat_call();
+    c.provider = "azure.ai.openai";
+    c.response.system_fingerprint = "fp";
+    const auto s = make_genai_span(c, fresh_trace, fresh_span);
+    CHECK_FALSE(find(s, "openai.api.type"));
+    CHECK_FALSE(find(s, "openai.response.system_fingerprint"));
+}
+
+}
