@@ -4,7 +4,7 @@
 Usage: openai_sdk_test.py PATH/TO/tokentap
 
 Standard library only; all traffic stays on 127.0.0.1. Exits 77 (ctest skip) when node or npm is
-missing or the SDK cannot be installed, 1 when a check fails, 0 when all pass. The whole run is
+missing (scripts/test installs both), 1 when the SDK cannot be installed or a check fails, 0 when all pass. The whole run is
 bounded by a watchdog (HARD_LIMIT seconds) even if the binary hangs.
 
 What it checks (DESIGN.md "Testability contract", SEMCONV.md part 1):
@@ -372,10 +372,10 @@ def ensure_sdk():
     try:
         r = subprocess.run(cmd, cwd=SDK_DIR, capture_output=True, text=True, timeout=budget(30))
     except subprocess.TimeoutExpired:
-        print("SKIP: npm did not finish within its time")
+        print("FAIL: npm did not finish within its time")
         return False
     if r.returncode != 0 or not os.path.isdir(os.path.join(SDK_DIR, "node_modules", "openai")):
-        print(f"SKIP: {' '.join(cmd)} failed (exit {r.returncode}):\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
+        print(f"FAIL: {' '.join(cmd)} failed (exit {r.returncode}):\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
         return False
     return True
 
@@ -626,7 +626,7 @@ def main():
     timer.daemon = True
     timer.start()
     if not ensure_sdk():
-        return 77
+        return 1
 
     fake, receiver = FakeOpenAI(), OtlpReceiver()
     port = free_port()

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -32,7 +33,8 @@ struct trace_file {
         std::vector<json> out;
         std::ifstream in(path);
         for (std::string line; std::getline(in, line);) {
-            for (auto& rs : json::parse(line)["resourceSpans"])
+            auto doc = json::parse(line);
+            for (auto& rs : doc["resourceSpans"])
                 for (auto& ss : rs["scopeSpans"])
                     for (auto& sp : ss["spans"]) {
                         json attrs = json::object();
