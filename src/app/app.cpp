@@ -32,7 +32,7 @@ struct app::impl {
           tls(upstream::make_client_tls_context(cfg.tls)),
           metrics(registry, pool_stats),
           ctx{cfg, routes, registry, metrics, pool_stats, {}},
-          pipeline(resolve_options(cfg), registry, tls),
+          pipeline(resolve_options(cfg), tls),
           genai(registry, pipeline.stats()) {
         pipeline.set_call_listener([this](const telemetry::genai_call& c, const telemetry::span&) { genai.record(c); });
         ctx.make_observer = [this](const proxy::route_match& m) -> std::unique_ptr<proxy::exchange_observer> {

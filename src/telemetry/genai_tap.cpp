@@ -17,6 +17,17 @@ constexpr std::size_t max_held_event = 1u << 20;
 constexpr std::size_t max_chunk_gaps = 100000;
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// Appends to a kept body, or gives it up (truncated) once it would pass max_captured_body.
+void keep(std::string& body, bool& truncated, std::string_view bytes) {
+    if (truncated) return;
+    if (body.size() + bytes.size() > max_captured_body) {
+        truncated = true;
+        std::string().swap(body);
+        return;
+    }
+    body.append(bytes);
+}
 }  // namespace
 
 genai_tap::genai_tap(telemetry_pipeline& pipeline, const config::route& route, std::string upstream_target)
@@ -60,14 +71,7 @@ void genai_tap::on_request(const http::request_header<>& head, std::string_view 
 }
 
 void genai_tap::on_request_chunk(std::string_view bytes) {
-    if (!active_ || cap_->request_truncated) return;
-    if (cap_->request_body.size() + bytes.size() > max_captured_body) {
-        cap_->request_truncated = true;
-        cap_->request_body.clear();
-        cap_->request_body.shrink_to_fit();
-        return;
-    }
-    cap_->request_body.append(bytes);
+    if (active_) keep(cap_->request_body, cap_->request_truncated, bytes);
 }
 
 void genai_tap::on_response_head(const http::response_header<>& head) {
@@ -161,14 +165,7 @@ void genai_tap::on_response_chunk(std::string_view bytes) {
         if (reader_ && !filtering_) read_stream_bytes(bytes);
         return;
     }
-    if (cap_->response_truncated) return;
-    if (cap_->response_body.size() + bytes.size() > max_captured_body) {
-        cap_->response_truncated = true;
-        cap_->response_body.clear();
-        cap_->response_body.shrink_to_fit();
-        return;
-    }
-    cap_->response_body.append(bytes);
+    keep(cap_->response_body, cap_->response_truncated, bytes);
 }
 
 void genai_tap::on_finish(const proxy::exchange_record& record) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "tokentap/config/config_loader.hpp"
+#include "tokentap/percent_decode.hpp"
 
 namespace tokentap::telemetry {
 
@@ -40,28 +41,6 @@ struct settings {
         return n;
     }
 };
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const int hi = s[i] == '%' && i + 2 < s.size() ? hex_digit(s[i + 1]) : -1;
-        const int lo = hi >= 0 ? hex_digit(s[i + 2]) : -1;
-        if (hi >= 0 && lo >= 0) {
-            out += static_cast<char>(hi * 16 + lo);
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
 
 // One signal's OTLP target. The per-signal endpoint is used as it is; the general one gets the
 // signal's path appended (OTLP exporter specification, "Endpoint URLs for OTLP/HTTP").

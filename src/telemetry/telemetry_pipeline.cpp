@@ -153,7 +153,7 @@ net::awaitable<void> telemetry_pipeline::impl::drain(clock::time_point deadline)
     ioc.stop();
 }
 
-telemetry_pipeline::telemetry_pipeline(telemetry_options options, metrics_registry& registry, net::ssl::context& tls)
+telemetry_pipeline::telemetry_pipeline(telemetry_options options, net::ssl::context& tls)
     : options_(std::move(options)) {
     impl_ = std::make_unique<impl>(*this, tls);
 }

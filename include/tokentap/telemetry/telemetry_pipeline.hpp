@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -18,7 +19,6 @@
 #include "tokentap/net.hpp"
 #include "tokentap/telemetry/exchange_capture.hpp"
 #include "tokentap/telemetry/genai_call.hpp"
-#include "tokentap/telemetry/metrics/metrics_registry.hpp"
 #include "tokentap/telemetry/telemetry_options.hpp"
 
 namespace tokentap::telemetry {
@@ -33,7 +33,7 @@ struct pipeline_stats {
 
 class telemetry_pipeline {
 public:
-    telemetry_pipeline(telemetry_options options, metrics_registry& registry, net::ssl::context& tls);
+    telemetry_pipeline(telemetry_options options, net::ssl::context& tls);
     ~telemetry_pipeline();
     telemetry_pipeline(const telemetry_pipeline&) = delete;
     telemetry_pipeline& operator=(const telemetry_pipeline&) = delete;

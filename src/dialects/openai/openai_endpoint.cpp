@@ -1,5 +1,7 @@
 #include "tokentap/dialects/openai/openai_endpoint.hpp"
 
+#include "tokentap/percent_decode.hpp"
+
 namespace tokentap::dialects::openai {
 
 namespace {
@@ -12,29 +14,6 @@ bool ends_with_segments(std::string_view path, std::string_view tail) {
 std::string_view trim_slashes(std::string_view p) {
     while (!p.empty() && p.back() == '/') p.remove_suffix(1);
     return p;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const int hi = s[i] == '%' && i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
-        const int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
-        if (hi >= 0 && lo >= 0) {
-            out += static_cast<char>(hi * 16 + lo);
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
 }
 
 }  // namespace
