@@ -62,6 +62,9 @@ net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast:
                                         Parser& parser, Out& out, io_deadline& out_deadline, Serializer& sr,
                                         Message& msg, std::span<char> buf, config::duration idle, Tap&& tap,
                                         Filter&& filter = {}) {
+    // Beast reads into the free space of in_buffer (at least 512 bytes): room for a whole chunk
+    // keeps a large body from taking thousands of small reads.
+    in_buffer.reserve(buf.size());
     while (!parser.is_done()) {
         parser.get().body().data = buf.data();
         parser.get().body().size = buf.size();
@@ -190,6 +193,7 @@ net::awaitable<attempt_result> exchange_forwarder::send_streamed_body(S& up) {
                                            record_.bytes_up += bytes.size();
                                            if (observer_) observer_->on_request_chunk(bytes);
                                        });
+    req_.client_buffer.shrink_to_fit();
     if (r.read_error) {
         keep_client_ = false;
         const bool too_large = r.read_error == http::error::body_limit;

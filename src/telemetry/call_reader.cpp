@@ -68,18 +68,13 @@ void read_whole_response(exchange_capture& cap, genai_call& call) {
         call.incomplete = true;
         return;
     }
-    const auto body = dialects::json::parse(*decoded, nullptr, false);
-    if (body.is_discarded() && looks_like_sse(*decoded)) {  // a stream sent with a JSON content type
+    if (looks_like_sse(*decoded)) {  // a stream sent with a JSON content type
         read_sse_body(cap.api, *decoded, call);
         return;
     }
-    if (body.is_discarded()) {
-        // A non-JSON error page (a proxy's HTML 502) is still an error; a 2xx that is not JSON is unreadable.
-        call.incomplete = cap.record.status < 400;
-        return;
-    }
-    openai::read_openai_response(cap.api, body, call.response);
-    if (call.response.body_unreadable) call.incomplete = true;
+    openai::read_openai_response(cap.api, *decoded, call.response);
+    // A non-JSON error page (a proxy's HTML 502) is still an error; a 2xx that is not JSON is unreadable.
+    if (call.response.body_unreadable && cap.record.status < 400) call.incomplete = true;
 }
 
 }  // namespace

@@ -22,7 +22,10 @@ using clock = std::chrono::steady_clock;
 
 namespace {
 // How often the telemetry thread picks up submitted captures.
-constexpr std::chrono::milliseconds read_interval{20};
+constexpr std::chrono::milliseconds read_interval{5};
+// Captures read, and spans encoded, between two yields of the CPU.
+constexpr std::size_t yield_every = 8;
+constexpr std::size_t encode_slice = 64;
 }  // namespace
 
 struct telemetry_pipeline::impl {
@@ -82,7 +85,11 @@ void telemetry_pipeline::impl::read_inbox() {
         std::lock_guard lock(inbox_mutex);
         batch.swap(inbox);
     }
+    std::size_t done = 0;
     for (auto& c : batch) {
+        // Give the CPU back now and then: on a busy core a long burst of telemetry work would
+        // hold up the request threads (their tail latency), which never wait for it otherwise.
+        if (++done % yield_every == 0) std::this_thread::yield();
         try {
             read_one(std::move(c));
         } catch (const std::exception& e) {  // telemetry never takes the proxy down
@@ -112,8 +119,17 @@ net::awaitable<void> telemetry_pipeline::impl::export_batch() {
         trace_file.flush();
     }
     if (!exporter) co_return;
-    auto body = exporter->target().json ? otlp::encode_traces_json(res, scope, batch)
-                                        : otlp::encode_traces_proto(res, scope, batch);
+    std::string body;
+    if (exporter->target().json) {
+        body = otlp::encode_traces_json(res, scope, batch);
+    } else {
+        // Protobuf messages concatenate into their merge: encode in slices, yielding between them.
+        for (std::size_t at = 0; at < batch.size(); at += encode_slice) {
+            const auto count = std::min(encode_slice, batch.size() - at);
+            body += otlp::encode_traces_proto(res, scope, std::span<const span>(batch).subspan(at, count));
+            std::this_thread::yield();
+        }
+    }
     export_in_flight = true;
     const auto result = co_await exporter->send(std::move(body), clock::now() + owner.options_.export_timeout);
     export_in_flight = false;

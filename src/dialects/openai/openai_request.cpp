@@ -1,6 +1,7 @@
 #include "tokentap/dialects/openai/openai_request.hpp"
 
 #include "tokentap/dialects/json_fields.hpp"
+#include "tokentap/dialects/json_scan.hpp"
 
 namespace tokentap::dialects::openai {
 
@@ -78,7 +79,12 @@ request_facts read_openai_request(openai_api api, std::string_view path, std::st
     if (api == openai_api::none) return f;
 
     if (api != openai_api::responses_fetch) {
-        const auto b = json::parse(body, nullptr, false);
+        // Only the parameters are parsed: `messages`, `input` and `tools` are skipped unbuilt.
+        const auto b = parse_members(body, {"model", "stream", "temperature", "top_p", "frequency_penalty",
+                                            "presence_penalty", "seed", "n", "stop", "service_tier",
+                                            "max_completion_tokens", "max_tokens", "response_format",
+                                            "reasoning_effort", "modalities", "max_output_tokens", "reasoning", "text",
+                                            "previous_response_id", "conversation", "encoding_format", "dimensions"});
         if (!b.is_object()) {
             f.body_unreadable = !body.empty();
         } else {

@@ -1,6 +1,6 @@
 #include "tokentap/dialects/openai/openai_response.hpp"
 
-#include <algorithm>
+#include "tokentap/dialects/json_scan.hpp"
 
 namespace tokentap::dialects::openai {
 
@@ -76,28 +76,17 @@ void read_response_object(const json& r, response_facts& f) {
     if (const auto* e = field(r, "error"); e && e->is_object()) set_if(f.error_type, string_field(e, "code"));
 }
 
-std::optional<std::int64_t> embedding_dimensions(const json& body) {
-    const auto* data = field(body, "data");
-    if (!data || !data->is_array() || data->empty()) return std::nullopt;
-    const auto* emb = field((*data)[0], "embedding");
-    if (!emb) return std::nullopt;
-    if (emb->is_array()) return static_cast<std::int64_t>(emb->size());
-    if (emb->is_string()) {  // base64 of little-endian float32 values
-        const auto& s = emb->get_ref<const std::string&>();
-        const auto pad = std::count(s.end() - std::min<std::size_t>(s.size(), 2), s.end(), '=');
-        return static_cast<std::int64_t>((s.size() / 4 * 3 - pad) / 4);
-    }
-    return std::nullopt;
-}
-
 }  // namespace
 
-void read_openai_response(openai_api api, const json& body, response_facts& f) {
+void read_openai_response(openai_api api, std::string_view text, response_facts& f) {
+    // Only these members are parsed; `output`, `data` and the like can be megabytes.
+    const auto body = parse_members(text, {"id", "model", "system_fingerprint", "service_tier", "choices", "usage",
+                                           "x_groq", "error", "status", "incomplete_details"});
     if (!body.is_object()) {
         f.body_unreadable = true;
         return;
     }
-    if (field(body, "error") && !field(body, "choices") && !field(body, "output")) {
+    if (field(body, "error") && !field(body, "choices")) {
         f.error_type = error_type_of(body);
         if (!f.error_type && field(body, "error")->is_object()) f.error_type = "_OTHER";
     }
@@ -112,7 +101,7 @@ void read_openai_response(openai_api api, const json& body, response_facts& f) {
     read_choices(field(body, "choices"), f);
     if (const auto* u = field(body, "usage"); u && u->is_object()) f.usage = chat_usage(u, api);
     if (const auto* g = field(field(body, "x_groq"), "usage"); g && g->is_object()) f.usage = chat_usage(g, api);
-    if (api == openai_api::embeddings) f.embedding_dimensions = embedding_dimensions(body);
+    if (api == openai_api::embeddings) f.embedding_dimensions = first_embedding_size(text);
 }
 
 bool openai_stream_reader::on_event(std::string_view event_name, std::string_view data) {

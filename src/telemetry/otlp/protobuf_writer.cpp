@@ -116,8 +116,27 @@ void protobuf_writer::bytes_field(std::uint32_t field, std::string_view value) {
     out_.append(value);
 }
 
+namespace {
+// Whether `text` is valid UTF-8 as it is (the common case: keys, ids, model names are ASCII).
+bool valid_utf8(std::string_view text) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        if (static_cast<unsigned char>(text[pos]) < 0x80) {
+            ++pos;
+            continue;
+        }
+        bool complete = false;
+        const std::size_t used = scan_sequence(text, pos, complete);
+        if (!complete) return false;
+        pos += used;
+    }
+    return true;
+}
+}  // namespace
+
 void protobuf_writer::string_field(std::uint32_t field, std::string_view value) {
-    bytes_field(field, to_valid_utf8(value));
+    if (valid_utf8(value)) bytes_field(field, value);  // no copy for the usual case
+    else bytes_field(field, to_valid_utf8(value));
 }
 
 void protobuf_writer::packed_fixed64_field(std::uint32_t field, std::span<const std::uint64_t> values) {

@@ -13,7 +13,7 @@ namespace {
 
 response_facts read_body(openai_api api, const char* text) {
     response_facts f;
-    read_openai_response(api, json::parse(text), f);
+    read_openai_response(api, text, f);
     return f;
 }
 

@@ -17,8 +17,9 @@
 
 namespace tokentap::dialects::openai {
 
-// A whole (non-stream) response body, already parsed. Error bodies give error_type.
-void read_openai_response(openai_api api, const json& body, response_facts& f);
+// A whole (non-stream) response body. Error bodies give error_type; a body that is not a JSON
+// object sets body_unreadable.
+void read_openai_response(openai_api api, std::string_view body, response_facts& f);
 
 class openai_stream_reader {
 public:
