@@ -35,6 +35,7 @@ struct app::impl {
           pipeline(resolve_options(cfg), tls),
           genai(registry, pipeline.stats()) {
         pipeline.set_call_listener([this](const telemetry::genai_call& c, const telemetry::span&) { genai.record(c); });
+        pipeline.export_metrics_of(registry);
         ctx.make_observer = [this](const proxy::route_match& m) -> std::unique_ptr<proxy::exchange_observer> {
             if (!m.route->telemetry || pipeline.options().sdk_disabled || !speaks_openai(m.route->provider))
                 return nullptr;
@@ -126,6 +127,10 @@ void app::impl::log_startup() const {
     if (o.traces)
         spdlog::info("exporting spans to {}{} ({})", o.traces->url.to_string(), o.traces->path,
                      o.traces->json ? "http/json" : "http/protobuf");
+    if (o.metrics)
+        spdlog::info("exporting metrics to {}{} every {} ms ({}, {})", o.metrics->url.to_string(), o.metrics->path,
+                     o.metric_export_interval.count(), o.metrics->json ? "http/json" : "http/protobuf",
+                     o.metrics_delta ? "delta" : "cumulative");
     if (!o.trace_file.empty()) spdlog::info("appending spans to {}", o.trace_file);
     if (!o.traces && o.trace_file.empty()) spdlog::info("no OTLP endpoint: one line per call here (OTEL_EXPORTER_OTLP_ENDPOINT to export)");
 }

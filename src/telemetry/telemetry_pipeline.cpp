@@ -13,6 +13,7 @@
 #include "tokentap/telemetry/call_reader.hpp"
 #include "tokentap/telemetry/genai_span.hpp"
 #include "tokentap/telemetry/otlp/otlp_http_exporter.hpp"
+#include "tokentap/telemetry/otlp/otlp_metrics.hpp"
 #include "tokentap/telemetry/otlp/otlp_traces.hpp"
 #include "tokentap/telemetry/trace_context.hpp"
 
@@ -21,6 +22,11 @@ namespace tokentap::telemetry {
 using clock = std::chrono::steady_clock;
 
 namespace {
+std::uint64_t unix_now_ns() {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
 // How often the telemetry thread picks up submitted captures.
 constexpr std::chrono::milliseconds read_interval{5};
 // Captures read, and spans encoded, between two yields of the CPU.
@@ -33,6 +39,7 @@ struct telemetry_pipeline::impl {
         const auto& o = p.options_;
         scope = {"tokentap", TOKENTAP_VERSION, semconv_schema_url};
         if (o.traces) exporter = std::make_unique<otlp::otlp_http_exporter>(ioc.get_executor(), tls, *o.traces);
+        if (o.metrics) metrics_exporter = std::make_unique<otlp::otlp_http_exporter>(ioc.get_executor(), tls, *o.metrics);
         if (!o.trace_file.empty()) {
             trace_file.open(o.trace_file, std::ios::app);
             if (!trace_file) spdlog::error("cannot open the trace file {}: not writing spans there", o.trace_file);
@@ -44,6 +51,9 @@ struct telemetry_pipeline::impl {
     std::thread thread;
     instrumentation_scope scope;
     std::unique_ptr<otlp::otlp_http_exporter> exporter;
+    std::unique_ptr<otlp::otlp_http_exporter> metrics_exporter;
+    otlp::delta_tracker deltas;
+    std::uint64_t metrics_since_ns = unix_now_ns();  // the start of the cumulative (or delta) window
     std::ofstream trace_file;
 
     std::mutex inbox_mutex;
@@ -59,6 +69,8 @@ struct telemetry_pipeline::impl {
     net::awaitable<void> read_loop();
     net::awaitable<void> export_loop();
     net::awaitable<void> export_batch();
+    net::awaitable<void> metrics_loop();
+    net::awaitable<void> export_metrics(clock::time_point deadline);
     net::awaitable<void> drain(clock::time_point deadline);
 };
 
@@ -152,6 +164,32 @@ net::awaitable<void> telemetry_pipeline::impl::export_loop() {
     }
 }
 
+net::awaitable<void> telemetry_pipeline::impl::export_metrics(clock::time_point deadline) {
+    if (!metrics_exporter || !owner.registry_) co_return;
+    const auto& o = owner.options_;
+    const auto now = unix_now_ns();
+    otlp::metrics_window window{metrics_since_ns, now, otlp::temporality::cumulative};
+    auto metrics = owner.registry_->collect();
+    if (o.metrics_delta) {
+        metrics = deltas.deltas(metrics);
+        window.kind = otlp::temporality::delta;
+        metrics_since_ns = now;
+    }
+    auto body = metrics_exporter->target().json ? otlp::encode_metrics_json(o.service_resource, scope, metrics, window)
+                                                : otlp::encode_metrics_proto(o.service_resource, scope, metrics, window);
+    co_await metrics_exporter->send(std::move(body), deadline);
+}
+
+net::awaitable<void> telemetry_pipeline::impl::metrics_loop() {
+    net::steady_timer t(ioc);
+    while (!stopping) {
+        t.expires_after(owner.options_.metric_export_interval);
+        co_await t.async_wait(use_nothrow);
+        if (stopping) break;
+        co_await export_metrics(clock::now() + owner.options_.export_timeout);
+    }
+}
+
 net::awaitable<void> telemetry_pipeline::impl::drain(clock::time_point deadline) {
     stopping = true;
     export_wakeup.cancel();
@@ -166,6 +204,7 @@ net::awaitable<void> telemetry_pipeline::impl::drain(clock::time_point deadline)
         owner.stats_.dropped_spans += spans.size();
         spdlog::warn("telemetry: {} span(s) not exported before the shutdown deadline", spans.size());
     }
+    if (clock::now() < deadline) co_await export_metrics(deadline);  // the final figures
     ioc.stop();
 }
 
@@ -188,6 +227,7 @@ void telemetry_pipeline::start() {
     };
     net::co_spawn(d.ioc, d.read_loop(), log_failure);
     net::co_spawn(d.ioc, d.export_loop(), log_failure);
+    if (d.metrics_exporter && registry_) net::co_spawn(d.ioc, d.metrics_loop(), log_failure);
     d.thread = std::thread([&d] {
         auto guard = net::make_work_guard(d.ioc);
         d.ioc.run();

@@ -3,7 +3,8 @@
 // every few milliseconds it reads them into GenAI calls and spans, prints the call line, records
 // metrics, and a batch span processor exports the spans over OTLP/HTTP and/or appends them to the
 // trace file. Bounded everywhere: a full queue drops the newest work and counts it
-// (tokentap.telemetry.dropped_spans). shutdown() reads what is queued, exports it and stops.
+// (tokentap.telemetry.dropped_spans). Metrics go out over OTLP on their own interval.
+// shutdown() reads what is queued, exports it and the metrics once more, and stops.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -19,6 +20,7 @@
 #include "tokentap/net.hpp"
 #include "tokentap/telemetry/exchange_capture.hpp"
 #include "tokentap/telemetry/genai_call.hpp"
+#include "tokentap/telemetry/metrics/metrics_registry.hpp"
 #include "tokentap/telemetry/telemetry_options.hpp"
 
 namespace tokentap::telemetry {
@@ -49,12 +51,16 @@ public:
 
     // Called on the telemetry thread for each call read (metrics hook; set before start()).
     void set_call_listener(std::function<void(const genai_call&, const span&)> f) { listener_ = std::move(f); }
+    // The registry whose metrics go out over OTLP every OTEL_METRIC_EXPORT_INTERVAL, when an OTLP
+    // metrics endpoint is configured (set before start(); it must outlive the pipeline).
+    void export_metrics_of(const metrics_registry& registry) { registry_ = &registry; }
 
 private:
     struct impl;
     telemetry_options options_;
     pipeline_stats stats_;
     std::function<void(const genai_call&, const span&)> listener_;
+    const metrics_registry* registry_ = nullptr;
     std::unique_ptr<impl> impl_;
 };
 

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tokentap/telemetry/otlp/protobuf_writer.hpp"
+#include "tokentap/telemetry/otlp/otlp_common.hpp"
 #include "tokentap/telemetry/trace_context.hpp"
 
 namespace tokentap::telemetry::otlp {
@@ -21,20 +21,11 @@ namespace {
 namespace request_field { constexpr std::uint32_t resource_spans = 1; }
 namespace resource_spans_field { constexpr std::uint32_t resource = 1, scope_spans = 2; }
 namespace scope_spans_field { constexpr std::uint32_t scope = 1, spans = 2, schema_url = 3; }
-namespace scope_field { constexpr std::uint32_t name = 1, version = 2; }
-namespace resource_field { constexpr std::uint32_t attributes = 1; }
 namespace span_field {
 constexpr std::uint32_t trace_id = 1, span_id = 2, trace_state = 3, parent_span_id = 4, name = 5, kind = 6,
                         start_time = 7, end_time = 8, attributes = 9, status = 15, flags = 16;
 }
 namespace status_field { constexpr std::uint32_t message = 2, code = 3; }
-namespace key_value_field { constexpr std::uint32_t key = 1, value = 2; }
-namespace any_value_field {
-constexpr std::uint32_t string_value = 1, bool_value = 2, int_value = 3, double_value = 4, array_value = 5;
-}
-namespace array_value_field { constexpr std::uint32_t values = 1; }
-
-using ojson = nlohmann::ordered_json;  // keeps the field order readable in debug output
 
 bool is_root(const telemetry::span& s) {
     return std::all_of(s.parent.begin(), s.parent.end(), [](std::uint8_t b) { return b == 0; });
@@ -45,38 +36,6 @@ bool has_status(const telemetry::span& s) {
 }
 
 // ---- protobuf ----
-
-void write_any_value(protobuf_writer& w, const attribute_value& value) {
-    std::visit(
-        [&w](const auto& v) {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::string>) {
-                w.string_field(any_value_field::string_value, v);
-            } else if constexpr (std::is_same_v<T, bool>) {
-                w.bool_field(any_value_field::bool_value, v);
-            } else if constexpr (std::is_same_v<T, std::int64_t>) {
-                w.int64_field(any_value_field::int_value, v);
-            } else if constexpr (std::is_same_v<T, double>) {
-                w.double_field(any_value_field::double_value, v);
-            } else {  // std::vector<std::string>: ArrayValue of string AnyValues
-                w.message_field(any_value_field::array_value, [&v](protobuf_writer& array) {
-                    for (const auto& item : v)
-                        array.message_field(array_value_field::values, [&item](protobuf_writer& any) {
-                            any.string_field(any_value_field::string_value, item);
-                        });
-                });
-            }
-        },
-        value);
-}
-
-void write_attributes(protobuf_writer& w, std::uint32_t field, const attributes& attrs) {
-    for (const auto& attr : attrs)
-        w.message_field(field, [&attr](protobuf_writer& kv) {
-            kv.string_field(key_value_field::key, attr.key);
-            kv.message_field(key_value_field::value, [&attr](protobuf_writer& any) { write_any_value(any, attr.value); });
-        });
-}
 
 void write_span(protobuf_writer& w, const telemetry::span& s) {
     w.bytes_field(span_field::trace_id, s.trace);
@@ -99,49 +58,13 @@ void write_span(protobuf_writer& w, const telemetry::span& s) {
 
 void write_scope_spans(protobuf_writer& w, const instrumentation_scope& scope,
                        std::span<const telemetry::span> spans) {
-    w.message_field(scope_spans_field::scope, [&scope](protobuf_writer& sc) {
-        if (!scope.name.empty()) sc.string_field(scope_field::name, scope.name);
-        if (!scope.version.empty()) sc.string_field(scope_field::version, scope.version);
-    });
+    w.message_field(scope_spans_field::scope, [&scope](protobuf_writer& sc) { write_scope(sc, scope); });
     for (const auto& s : spans)
         w.message_field(scope_spans_field::spans, [&s](protobuf_writer& out) { write_span(out, s); });
     if (!scope.schema_url.empty()) w.string_field(scope_spans_field::schema_url, scope.schema_url);
 }
 
 // ---- JSON ----
-
-ojson double_json(double v) {
-    if (std::isnan(v)) return "NaN";
-    if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-    return v;
-}
-
-ojson any_value_json(const attribute_value& value) {
-    return std::visit(
-        [](const auto& v) -> ojson {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::string>) {
-                return {{"stringValue", v}};
-            } else if constexpr (std::is_same_v<T, bool>) {
-                return {{"boolValue", v}};
-            } else if constexpr (std::is_same_v<T, std::int64_t>) {
-                return {{"intValue", std::to_string(v)}};
-            } else if constexpr (std::is_same_v<T, double>) {
-                return {{"doubleValue", double_json(v)}};
-            } else {
-                ojson values = ojson::array();
-                for (const auto& item : v) values.push_back({{"stringValue", item}});
-                return {{"arrayValue", {{"values", std::move(values)}}}};
-            }
-        },
-        value);
-}
-
-ojson attributes_json(const attributes& attrs) {
-    ojson out = ojson::array();
-    for (const auto& attr : attrs) out.push_back({{"key", attr.key}, {"value", any_value_json(attr.value)}});
-    return out;
-}
 
 ojson status_json(const telemetry::span& s) {
     ojson out = ojson::object();
@@ -167,12 +90,9 @@ ojson span_json(const telemetry::span& s) {
 }
 
 ojson scope_spans_json(const instrumentation_scope& scope, std::span<const telemetry::span> spans) {
-    ojson scope_json = ojson::object();
-    if (!scope.name.empty()) scope_json["name"] = scope.name;
-    if (!scope.version.empty()) scope_json["version"] = scope.version;
     ojson spans_json = ojson::array();
     for (const auto& s : spans) spans_json.push_back(span_json(s));
-    ojson out = {{"scope", std::move(scope_json)}, {"spans", std::move(spans_json)}};
+    ojson out = {{"scope", scope_json(scope)}, {"spans", std::move(spans_json)}};
     if (!scope.schema_url.empty()) out["schemaUrl"] = scope.schema_url;
     return out;
 }
@@ -183,8 +103,7 @@ std::string encode_traces_proto(const resource& res, const instrumentation_scope
                                 std::span<const telemetry::span> spans) {
     protobuf_writer w;
     w.message_field(request_field::resource_spans, [&](protobuf_writer& rs) {
-        rs.message_field(resource_spans_field::resource,
-                         [&res](protobuf_writer& r) { write_attributes(r, resource_field::attributes, res.attrs); });
+        rs.message_field(resource_spans_field::resource, [&res](protobuf_writer& r) { write_resource(r, res); });
         rs.message_field(resource_spans_field::scope_spans,
                          [&](protobuf_writer& ss) { write_scope_spans(ss, scope, spans); });
     });
@@ -193,13 +112,10 @@ std::string encode_traces_proto(const resource& res, const instrumentation_scope
 
 std::string encode_traces_json(const resource& res, const instrumentation_scope& scope,
                                std::span<const telemetry::span> spans) {
-    ojson resource_json = ojson::object();
-    if (!res.attrs.empty()) resource_json["attributes"] = attributes_json(res.attrs);
-    ojson resource_spans = {{"resource", std::move(resource_json)},
+    ojson resource_spans = {{"resource", resource_json(res)},
                             {"scopeSpans", ojson::array({scope_spans_json(scope, spans)})}};
     const ojson request = {{"resourceSpans", ojson::array({std::move(resource_spans)})}};
-    // replace: ill-formed UTF-8 in a string becomes U+FFFD instead of throwing type_error 316.
-    return request.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return dump_json(request);
 }
 
 }  // namespace tokentap::telemetry::otlp
