@@ -36,6 +36,10 @@ struct app::impl {
           genai(registry, pipeline.stats()) {
         pipeline.set_call_listener([this](const telemetry::genai_call& c, const telemetry::span&) { genai.record(c); });
         pipeline.export_metrics_of(registry);
+        telemetry::attribute_set target;
+        for (const auto& a : pipeline.options().service_resource.attrs)
+            if (const auto* v = std::get_if<std::string>(&a.value)) target.emplace_back(a.key, *v);
+        registry.set_target_info(std::move(target));
         ctx.make_observer = [this](const proxy::route_match& m) -> std::unique_ptr<proxy::exchange_observer> {
             if (!m.route->telemetry || pipeline.options().sdk_disabled || !speaks_openai(m.route->provider))
                 return nullptr;

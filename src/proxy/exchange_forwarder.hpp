@@ -219,6 +219,7 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
     const auto status = head.result_int();
     const bool no_body = rp.is_done() || status == 204 || status == 304;
     if (observer_) observer_->on_response_head(head);
+    if (no_body) record_.upstream_done = clock::now();
     const bool filtered = !no_body && observer_ && observer_->filters_response();
     if (filtered) res.erase(http::field::content_length);  // the filter changes the length
     const bool close_delimited = !no_body && ((!head.chunked() && !head.has_content_length()) || filtered);
@@ -247,6 +248,7 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
                                            if (observer_) observer_->on_response_chunk(bytes);
                                        },
                                        [this, filtered](std::string_view in, bool last) -> std::string_view {
+                                           if (last) record_.upstream_done = clock::now();
                                            if (!filtered) return in;
                                            observer_->filter_response_chunk(in, filtered_, last);
                                            return filtered_;

@@ -21,7 +21,7 @@ std::optional<http::response<http::string_body>> admin_response(const http::requ
         res.body() = ready ? R"({"status":"ok"})" : R"({"status":"draining"})";
     } else {
         res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-        res.body() = telemetry::encode_prometheus_text(registry.collect());
+        res.body() = telemetry::encode_prometheus_text(registry.collect(), registry.target_info());
     }
     res.keep_alive(keep_alive);
     res.prepare_payload();

@@ -10,6 +10,11 @@ std::vector<double> duration_bounds() {
     return {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60, 120, 300};
 }
 
+// tokentap.proxy.overhead: tens of microseconds to a second.
+std::vector<double> overhead_bounds() {
+    return {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
+}
+
 // A callback that reads one of the pool's atomics at collection time.
 template <class Atomic>
 metrics_callback read_of(const Atomic& value) {
@@ -23,7 +28,12 @@ proxy_metrics::proxy_metrics(telemetry::metrics_registry& registry, upstream::po
       duration_(registry.add_histogram("http.server.request.duration", "s",
                                        "Duration of HTTP server requests, as the client saw them",
                                        duration_bounds())),
-      bytes_(registry.add_counter("tokentap.proxy.body", "By", "Body bytes relayed, by direction")) {
+      bytes_(registry.add_counter("tokentap.proxy.body", "By", "Body bytes relayed, by direction")),
+      overhead_(registry.add_histogram("tokentap.proxy.overhead", "s",
+                                       "Time spent in tokentap on a forwarded request: receiving and sending the "
+                                       "request, and passing on the response after its last byte arrived; "
+                                       "waiting for the upstream excluded",
+                                       overhead_bounds())) {
     using kind = telemetry::instrument_kind;
     registry.add_observable("tokentap.upstream.connections.opened", "{connection}",
                             "Upstream connections opened", kind::counter, read_of(pool.connections_opened));
@@ -49,6 +59,10 @@ void proxy_metrics::record(const proxy::exchange_record& r) {
     const double seconds = std::chrono::duration<double>(r.end - r.start).count();
     duration_.record(seconds, {{"http.request.method", r.method}, {"http.response.status_code", status},
                                {"http.route", route}});
+    if (r.upstream_sent != proxy::steady_time{} && r.upstream_done >= r.upstream_sent && r.end >= r.upstream_done) {
+        const auto own = (r.upstream_sent - r.start) + (r.end - r.upstream_done);
+        overhead_.record(std::chrono::duration<double>(own).count(), {{"http.route", route}});
+    }
     if (r.bytes_up) bytes_.add(static_cast<double>(r.bytes_up), {{"direction", "up"}});
     if (r.bytes_down) bytes_.add(static_cast<double>(r.bytes_down), {{"direction", "down"}});
 }

@@ -24,7 +24,7 @@ TEST_SUITE("integration/otlp_export") {
 TEST_CASE("spans go out as gzip protobuf with the configured headers, retried after a 503 with Retry-After") {
     std::atomic<int> posts{0};
     fake_upstream collector([&](const request& req, upstream_connection_io& io) {
-        if (posts++ == 0) {
+        if (req.target() == "/v1/traces" && posts++ == 0) {
             io.write(fixed_response(503, "busy", "text/plain", "Retry-After: 1\r\n"));
             return;
         }
@@ -46,10 +46,15 @@ TEST_CASE("spans go out as gzip protobuf with the configured headers, retried af
         while (posts < 2 && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    const auto got = collector.received();
+    std::vector<request> got, metrics;
+    for (auto& r : collector.received()) (r.target() == "/v1/traces" ? got : metrics).push_back(r);
+    // The metrics go to the same collector: at least the final export at shutdown.
+    REQUIRE_FALSE(metrics.empty());
+    CHECK(metrics.back().target() == "/v1/metrics");
+    CHECK(telemetry::decode_body("gzip", metrics.back().body(), 1 << 20)->find("gen_ai.client.token.usage") !=
+          std::string::npos);
     REQUIRE(got.size() == 2);
     for (const auto& r : got) {
-        CHECK(r.target() == "/v1/traces");
         CHECK(r[http::field::content_type] == "application/x-protobuf");
         CHECK(r[http::field::content_encoding] == "gzip");
         CHECK(r["x-tenant"] == "team a");

@@ -40,6 +40,7 @@ struct exchange_record {
     steady_time start{};
     steady_time upstream_sent{};  // request fully written upstream
     steady_time first_byte{};     // first response body bytes written to the client
+    steady_time upstream_done{};  // last response bytes read from the upstream
     steady_time end{};
 };
 

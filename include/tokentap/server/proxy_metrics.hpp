@@ -1,6 +1,7 @@
 #pragma once
-// The proxy's own metrics (issue 2): requests by route and outcome, the HTTP server duration
-// histogram of the OpenTelemetry HTTP conventions, bytes relayed, and the upstream pools.
+// The proxy's own metrics: requests by route and outcome, the HTTP server duration histogram of
+// the OpenTelemetry HTTP conventions, bytes relayed, tokentap's own added time
+// (tokentap.proxy.overhead), and the upstream pools.
 // Thread-safe (the registry's instruments are).
 
 #include "tokentap/proxy/exchange.hpp"
@@ -20,6 +21,7 @@ private:
     telemetry::instrument& requests_;
     telemetry::instrument& duration_;
     telemetry::instrument& bytes_;
+    telemetry::instrument& overhead_;
 };
 
 }  // namespace tokentap::server

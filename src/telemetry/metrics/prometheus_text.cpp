@@ -65,8 +65,12 @@ std::string prometheus_metric_name(const std::string& otel_name, const std::stri
     return name;
 }
 
-std::string encode_prometheus_text(const std::vector<metric_snapshot>& metrics) {
+std::string encode_prometheus_text(const std::vector<metric_snapshot>& metrics, const attribute_set& target_info) {
     std::string out;
+    if (!target_info.empty()) {
+        out += "# HELP target_info Target metadata\n# TYPE target_info gauge\n";
+        out += "target_info" + labels(target_info) + " 1\n";
+    }
     for (const auto& m : metrics) {
         const auto name = prometheus_metric_name(m.name, m.unit, m.kind);
         const char* type = m.kind == instrument_kind::counter ? "counter"

@@ -119,4 +119,10 @@ TEST_CASE("several metrics are written one after the other; none gives empty tex
     CHECK(text == "# HELP a_total A.\n# TYPE a_total counter\n# HELP b B.\n# TYPE b gauge\n");
 }
 
+TEST_CASE("target_info carries the resource attributes as labels") {
+    const auto text = encode_prometheus_text({}, {{"service.name", "gw"}, {"deployment.environment", "prod"}});
+    CHECK(text == "# HELP target_info Target metadata\n# TYPE target_info gauge\n"
+                  "target_info{service_name=\"gw\",deployment_environment=\"prod\"} 1\n");
+}
+
 }  // TEST_SUITE

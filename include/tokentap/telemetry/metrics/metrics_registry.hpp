@@ -67,6 +67,11 @@ public:
 
     std::vector<metric_snapshot> collect() const;
 
+    // The resource the metrics describe (service.name, ...), for Prometheus' target_info. Set once
+    // at start, before any thread reads it.
+    void set_target_info(attribute_set resource) { target_info_ = std::move(resource); }
+    const attribute_set& target_info() const { return target_info_; }
+
 private:
     struct gauge {
         metric_snapshot meta;
@@ -75,6 +80,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<std::unique_ptr<instrument>> instruments_;
     std::vector<gauge> observables_;
+    attribute_set target_info_;
 };
 
 }  // namespace tokentap::telemetry

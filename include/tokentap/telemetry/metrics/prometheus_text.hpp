@@ -12,6 +12,8 @@
 namespace tokentap::telemetry {
 
 std::string prometheus_metric_name(const std::string& otel_name, const std::string& unit, instrument_kind kind);
-std::string encode_prometheus_text(const std::vector<metric_snapshot>& metrics);
+// With a non-empty `target_info`, the exposition starts with the target_info gauge (value 1)
+// carrying the resource attributes as labels (OpenTelemetry-to-Prometheus compatibility).
+std::string encode_prometheus_text(const std::vector<metric_snapshot>& metrics, const attribute_set& target_info = {});
 
 }  // namespace tokentap::telemetry
