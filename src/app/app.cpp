@@ -36,6 +36,7 @@ struct app::impl {
           genai(registry, pipeline.stats()) {
         pipeline.set_call_listener([this](const telemetry::genai_call& c, const telemetry::span&) { genai.record(c); });
         pipeline.export_metrics_of(registry);
+        pipeline.price_with(pricing::price_table::builtin());
         telemetry::attribute_set target;
         for (const auto& a : pipeline.options().service_resource.attrs)
             if (const auto* v = std::get_if<std::string>(&a.value)) target.emplace_back(a.key, *v);
@@ -136,6 +137,8 @@ void app::impl::log_startup() const {
                      o.metric_export_interval.count(), o.metrics->json ? "http/json" : "http/protobuf",
                      o.metrics_delta ? "delta" : "cumulative");
     if (!o.trace_file.empty()) spdlog::info("appending spans to {}", o.trace_file);
+    const auto& prices = pricing::price_table::builtin();
+    spdlog::info("price table {} ({} models)", prices.version(), prices.size());
     if (!o.traces && o.trace_file.empty()) spdlog::info("no OTLP endpoint: one line per call here (OTEL_EXPORTER_OTLP_ENDPOINT to export)");
 }
 

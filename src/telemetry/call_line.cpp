@@ -16,6 +16,8 @@ std::string format_call_line(const genai_call& c) {
     } else {
         line += " usage=none";
     }
+    if (c.cost_usd) line += fmt::format(" ${:.6f}", *c.cost_usd);
+    else if (c.unpriced) line += " $unpriced";
     const double seconds = static_cast<double>(c.end_unix_ns - c.start_unix_ns) / 1e9;
     line += fmt::format(" {:.3f}s", seconds);
     if (c.time_to_first_chunk) line += fmt::format(" ttfc={:.3f}s", *c.time_to_first_chunk);

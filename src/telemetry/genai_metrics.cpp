@@ -23,6 +23,9 @@ attribute_set common_attributes(const genai_call& c) {
     return a;
 }
 
+// USD per call: a hundredth of a cent to a hundred dollars.
+std::vector<double> cost_bounds() { return {0.00001, 0.0001, 0.001, 0.01, 0.1, 1, 10, 100}; }
+
 template <class Atomic>
 metrics_registry::gauge_callback read_of(const Atomic& value) {
     return [&value] { return std::vector<std::pair<attribute_set, double>>{{{}, static_cast<double>(value.load())}}; };
@@ -40,7 +43,12 @@ genai_metrics::genai_metrics(metrics_registry& registry, const pipeline_stats& s
                                                   duration_bounds())),
       time_per_output_chunk_(registry.add_histogram("gen_ai.client.operation.time_per_output_chunk", "s",
                                                     "Time between consecutive chunks of a streamed response",
-                                                    duration_bounds())) {
+                                                    duration_bounds())),
+      cost_(registry.add_histogram("gen_ai.client.operation.cost", "USD", "Cost of a GenAI operation", cost_bounds())),
+      spend_(registry.add_counter("tokentap.cost.usd", "USD",
+                                  "Spend by provider, request model and token kind (input, cache_read, cache_write, output)")),
+      unpriced_tokens_(registry.add_counter("tokentap.cost.unpriced_tokens", "{token}",
+                                            "Tokens of calls whose model has no price in the table")) {
     using kind = instrument_kind;
     registry.add_observable("tokentap.telemetry.dropped_spans", "{span}",
                             "Spans lost to a full queue or a failed export", kind::counter, read_of(stats.dropped_spans));
@@ -49,6 +57,32 @@ genai_metrics::genai_metrics(metrics_registry& registry, const pipeline_stats& s
                             read_of(stats.parse_errors));
     registry.add_observable("tokentap.telemetry.exported_spans", "{span}", "Spans exported over OTLP", kind::counter,
                             read_of(stats.exported_spans));
+}
+
+void genai_metrics::record_cost(const genai_call& c, const attribute_set& attrs) {
+    const attribute_set by_model = {{"gen_ai.provider.name", c.provider},
+                                    {"gen_ai.request.model", c.request.model.value_or("")}};
+    if (c.cost_usd) cost_.record(*c.cost_usd, attrs);
+    if (c.cost_by_kind) {
+        const std::pair<const char*, double> kinds[] = {{"input", c.cost_by_kind->input},
+                                                        {"cache_read", c.cost_by_kind->cache_read},
+                                                        {"cache_write", c.cost_by_kind->cache_write},
+                                                        {"output", c.cost_by_kind->output}};
+        for (const auto& [kind, usd] : kinds) {
+            if (usd <= 0) continue;
+            auto a = by_model;
+            a.emplace_back("tokentap.token.kind", kind);
+            spend_.add(usd, a);
+        }
+    } else if (c.cost_usd) {  // a provider's figure without a local breakdown
+        auto a = by_model;
+        a.emplace_back("tokentap.token.kind", "total");
+        spend_.add(*c.cost_usd, a);
+    }
+    if (c.unpriced) {
+        const auto& u = c.response.usage;
+        unpriced_tokens_.add(static_cast<double>(u.input.value_or(0) + u.output.value_or(0)), by_model);
+    }
 }
 
 void genai_metrics::record(const genai_call& c) {
@@ -68,6 +102,7 @@ void genai_metrics::record(const genai_call& c) {
     }
     if (c.time_to_first_chunk) time_to_first_chunk_.record(*c.time_to_first_chunk, attrs);
     for (float gap : c.chunk_gaps) time_per_output_chunk_.record(gap, attrs);
+    record_cost(c, attrs);
     const auto error = error_type_of(c);
     if (!error.empty()) attrs.emplace_back("error.type", error);
     duration_.record(static_cast<double>(c.end_unix_ns - c.start_unix_ns) / 1e9, attrs);

@@ -54,6 +54,17 @@ void put_openai(attributes& a, const genai_call& c) {
     put(a, "openai.response.system_fingerprint", c.response.system_fingerprint);
 }
 
+// Cost attributes of the open proposal #443, and tokentap's own.
+void put_cost(attributes& a, const genai_call& c) {
+    if (c.cost_usd) {
+        a.push_back({"gen_ai.usage.cost.amount", *c.cost_usd});
+        a.push_back({"gen_ai.usage.cost.currency", std::string("USD")});
+        a.push_back({"gen_ai.usage.cost.source", c.cost_source});
+    }
+    if (c.unpriced) a.push_back({"tokentap.cost.unpriced", true});
+    if (!c.price_table.empty()) a.push_back({"tokentap.cost.price_table", c.price_table});
+}
+
 }  // namespace
 
 std::string error_type_of(const genai_call& c) {
@@ -92,6 +103,7 @@ span make_genai_span(const genai_call& c, const trace_id& new_trace, const span_
     put(a, "http.request.resend_count", c.resend_count);
     if (!c.url_full.empty()) a.push_back({"url.full", c.url_full});
     if (c.incomplete) a.push_back({"tokentap.telemetry.incomplete", true});
+    put_cost(a, c);
 
     const auto error = error_type_of(c);
     if (!error.empty()) {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <future>
 
+#include "tokentap/telemetry/call_cost.hpp"
 #include "tokentap/telemetry/call_line.hpp"
 #include "tokentap/telemetry/call_reader.hpp"
 #include "tokentap/telemetry/genai_span.hpp"
@@ -75,8 +76,9 @@ struct telemetry_pipeline::impl {
 };
 
 void telemetry_pipeline::impl::read_one(std::unique_ptr<exchange_capture> capture) {
-    const auto call = read_call(std::move(*capture));
+    auto call = read_call(std::move(*capture));
     capture.reset();
+    if (owner.prices_) price_call(call, *owner.prices_);
     auto s = make_genai_span(call, new_trace_id(), new_span_id());
     owner.stats_.calls += 1;
     if (call.incomplete) owner.stats_.parse_errors += 1;

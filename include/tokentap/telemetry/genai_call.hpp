@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tokentap/dialects/facts.hpp"
+#include "tokentap/pricing/cost.hpp"
 #include "tokentap/telemetry/trace_context.hpp"
 
 namespace tokentap::telemetry {
@@ -31,6 +32,13 @@ struct genai_call {
     std::vector<float> chunk_gaps;              // seconds between stream chunks, for metrics
     std::uint64_t start_unix_ns = 0;
     std::uint64_t end_unix_ns = 0;
+
+    // Cost (call_cost.hpp): an amount when priced, by token kind when computed here.
+    std::optional<double> cost_usd;
+    std::optional<pricing::cost_breakdown> cost_by_kind;
+    std::string cost_source;   // "provider" (the response carried it) or "local"
+    std::string price_table;   // version of the table used
+    bool unpriced = false;     // usage arrived but the model has no price
 
     std::optional<trace_parent> parent;  // from the incoming traceparent
     std::string trace_state;

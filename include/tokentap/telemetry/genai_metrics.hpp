@@ -1,8 +1,9 @@
 #pragma once
 // The GenAI client metrics of SEMCONV.md section 3 for each call read: token usage (one record per
 // token type), operation duration, time to first chunk and time per output chunk for streams,
-// with the common attributes and the explicit bucket boundaries of the conventions. Also the
-// telemetry pipeline's own health counters. Thread-safe (the registry is).
+// with the common attributes and the explicit bucket boundaries of the conventions; the cost
+// histogram and spend counters (part 1, item 8); the telemetry pipeline's own health counters.
+// Thread-safe (the registry is).
 
 #include "tokentap/telemetry/genai_call.hpp"
 #include "tokentap/telemetry/metrics/metrics_registry.hpp"
@@ -18,10 +19,15 @@ public:
     void record(const genai_call& call);
 
 private:
+    void record_cost(const genai_call& call, const attribute_set& attrs);
+
     instrument& token_usage_;
     instrument& duration_;
     instrument& time_to_first_chunk_;
     instrument& time_per_output_chunk_;
+    instrument& cost_;
+    instrument& spend_;
+    instrument& unpriced_tokens_;
 };
 
 }  // namespace tokentap::telemetry

@@ -19,6 +19,7 @@
 
 #include "tokentap/net.hpp"
 #include "tokentap/telemetry/exchange_capture.hpp"
+#include "tokentap/pricing/price_table.hpp"
 #include "tokentap/telemetry/genai_call.hpp"
 #include "tokentap/telemetry/metrics/metrics_registry.hpp"
 #include "tokentap/telemetry/telemetry_options.hpp"
@@ -54,6 +55,8 @@ public:
     // The registry whose metrics go out over OTLP every OTEL_METRIC_EXPORT_INTERVAL, when an OTLP
     // metrics endpoint is configured (set before start(); it must outlive the pipeline).
     void export_metrics_of(const metrics_registry& registry) { registry_ = &registry; }
+    // The prices calls are costed with (set before start(); it must outlive the pipeline).
+    void price_with(const pricing::price_table& table) { prices_ = &table; }
 
 private:
     struct impl;
@@ -61,6 +64,7 @@ private:
     pipeline_stats stats_;
     std::function<void(const genai_call&, const span&)> listener_;
     const metrics_registry* registry_ = nullptr;
+    const pricing::price_table* prices_ = nullptr;
     std::unique_ptr<impl> impl_;
 };
 

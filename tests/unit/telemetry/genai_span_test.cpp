@@ -136,4 +136,22 @@ TEST_CASE("openai.* attributes only for provider openai") {
     CHECK_FALSE(find(s, "openai.response.system_fingerprint"));
 }
 
+TEST_CASE("cost attributes: an amount with its source, or unpriced and no amount") {
+    auto c = chat_call();
+    c.cost_usd = 0.0125;
+    c.cost_source = "local";
+    c.price_table = "2026-11-23.abc";
+    auto s = make_genai_span(c, fresh_trace, fresh_span);
+    CHECK(get<double>(s, "gen_ai.usage.cost.amount") == doctest::Approx(0.0125));
+    CHECK(get<std::string>(s, "gen_ai.usage.cost.currency") == "USD");
+    CHECK(get<std::string>(s, "gen_ai.usage.cost.source") == "local");
+    CHECK(get<std::string>(s, "tokentap.cost.price_table") == "2026-11-23.abc");
+    CHECK_FALSE(find(s, "tokentap.cost.unpriced"));
+    c.cost_usd.reset();
+    c.unpriced = true;
+    s = make_genai_span(c, fresh_trace, fresh_span);
+    CHECK(get<bool>(s, "tokentap.cost.unpriced"));
+    CHECK_FALSE(find(s, "gen_ai.usage.cost.amount"));
+}
+
 }
