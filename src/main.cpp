@@ -7,6 +7,7 @@
 
 #include "tokentap/app/app.hpp"
 #include "tokentap/config/config_loader.hpp"
+#include "tokentap/pricing/price_report.hpp"
 
 int main(int argc, char** argv) {
     CLI::App cli{"tokentap: a transparent observability proxy for LLM APIs"};
@@ -21,6 +22,10 @@ int main(int argc, char** argv) {
     cli.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
     cli.set_version_flag("--version", TOKENTAP_VERSION);
+    std::string price_model, price_provider;
+    auto* price = cli.add_subcommand("price", "print what tokentap would charge for a model, and where the figures come from");
+    price->add_option("model", price_model, "model id, as the provider names it")->required();
+    price->add_option("--provider", price_provider, "gen_ai.provider.name (default: every provider that prices it)");
     CLI11_PARSE(cli, argc, argv);
 
     spdlog::set_level(spdlog::level::from_str(log_level));
@@ -41,6 +46,22 @@ int main(int argc, char** argv) {
     } catch (const tokentap::config::config_error& e) {
         std::cerr << "config error: " << e.what() << "\n";
         return 2;
+    }
+    if (price->parsed()) {
+        try {
+            const auto table = tokentap::pricing::price_table::from_settings(cfg.pricing);
+            const auto text = tokentap::pricing::describe_prices(table, price_model, price_provider);
+            if (text.empty()) {
+                std::cerr << "no price for " << price_model
+                          << (price_provider.empty() ? "" : " at " + price_provider) << " in table " << table.version() << "\n";
+                return 1;
+            }
+            std::cout << text;
+            return 0;
+        } catch (const std::exception& e) {
+            std::cerr << e.what() << "\n";
+            return 2;
+        }
     }
     try {
         tokentap::app::app app(std::move(cfg));

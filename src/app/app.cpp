@@ -7,9 +7,11 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 
+#include "tokentap/config/config_loader.hpp"
 #include "tokentap/server/session.hpp"
 #include "tokentap/telemetry/genai_metrics.hpp"
 #include "tokentap/telemetry/genai_tap.hpp"
@@ -36,7 +38,7 @@ struct app::impl {
           genai(registry, pipeline.stats()) {
         pipeline.set_call_listener([this](const telemetry::genai_call& c, const telemetry::span&) { genai.record(c); });
         pipeline.export_metrics_of(registry);
-        pipeline.price_with(pricing::price_table::builtin());
+        pipeline.price_with(std::make_shared<const pricing::price_table>(pricing::price_table::from_settings(cfg.pricing)));
         telemetry::attribute_set target;
         for (const auto& a : pipeline.options().service_resource.attrs)
             if (const auto* v = std::get_if<std::string>(&a.value)) target.emplace_back(a.key, *v);
@@ -138,7 +140,8 @@ void app::impl::log_startup() const {
                      o.metrics_delta ? "delta" : "cumulative");
     if (!o.trace_file.empty()) spdlog::info("appending spans to {}", o.trace_file);
     const auto& prices = pricing::price_table::builtin();
-    spdlog::info("price table {} ({} models)", prices.version(), prices.size());
+    spdlog::info("price table {} ({} models built in{})", prices.version(), prices.size(),
+                 cfg.pricing.file.empty() && cfg.pricing.overrides.empty() ? "" : ", with the config's prices");
     if (!o.traces && o.trace_file.empty()) spdlog::info("no OTLP endpoint: one line per call here (OTEL_EXPORTER_OTLP_ENDPOINT to export)");
 }
 
@@ -220,13 +223,40 @@ void app::wait() {
     spdlog::info("stopped");
 }
 
+void app::reload_prices() {
+    auto& d = *impl_;
+    if (d.cfg.source_file.empty()) {
+        spdlog::info("SIGHUP: no config file to re-read; prices unchanged");
+        return;
+    }
+    try {
+        const auto fresh = config::load_config_file(d.cfg.source_file);
+        auto table = std::make_shared<const pricing::price_table>(pricing::price_table::from_settings(fresh.pricing));
+        spdlog::info("SIGHUP: prices reloaded from {} (table {}, {} models)", d.cfg.source_file, table->version(),
+                     table->size());
+        d.pipeline.price_with(std::move(table));
+    } catch (const std::exception& e) {  // a bad file keeps the prices in use
+        spdlog::error("SIGHUP: prices not reloaded, keeping the current ones: {}", e.what());
+    }
+}
+
 int app::run() {
     start();
     net::io_context signals_ioc;
+    // SIGHUP re-reads the prices; SIGINT or SIGTERM stops (and ends the SIGHUP wait, so run() returns).
+    net::signal_set hangup(signals_ioc, SIGHUP);
+    std::function<void(const error_code&, int)> on_hangup = [&](const error_code& ec, int) {
+        if (ec) return;
+        reload_prices();
+        hangup.async_wait(on_hangup);
+    };
+    hangup.async_wait(on_hangup);
     net::signal_set signals(signals_ioc, SIGINT, SIGTERM);
-    signals.async_wait([this](const error_code& ec, int sig) {
+    signals.async_wait([this, &hangup](const error_code& ec, int sig) {
         if (!ec) spdlog::info("received signal {}", sig);
         shutdown();
+        error_code ignored;
+        hangup.cancel(ignored);
     });
     signals_ioc.run();
     wait();

@@ -149,12 +149,35 @@ void read_otel(const reader& r, const YAML::Node& n, telemetry_settings& t) {
     }
 }
 
+void read_pricing(const reader& r, const YAML::Node& n, pricing_settings& p) {
+    r.expect_map(n, "pricing", {"file", "overrides"});
+    if (n["file"]) p.file = r.text(n["file"], "pricing.file");
+    const auto list = n["overrides"];
+    if (!list) return;
+    if (!list.IsSequence()) r.fail(list, "pricing.overrides must be a list");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const auto name = "pricing.overrides[" + std::to_string(i) + "]";
+        const auto& o = list[i];
+        r.expect_map(o, name, {"provider", "model", "input", "output", "cache_read", "cache_write", "cache_write_1h"});
+        for (const char* required : {"provider", "model"})
+            if (!o[required]) r.fail(o, name + " needs '" + required + "'");
+        price_override po{r.text(o["provider"], name + ".provider"), r.text(o["model"], name + ".model")};
+        const std::pair<const char*, std::optional<double>*> prices[] = {
+            {"input", &po.input}, {"output", &po.output}, {"cache_read", &po.cache_read},
+            {"cache_write", &po.cache_write}, {"cache_write_1h", &po.cache_write_1h}};
+        for (auto [key, field] : prices)
+            if (o[key]) *field = r.number(o[key], name + "." + key, 0);
+        if (!po.input && !po.output) r.fail(o, name + " needs a price (input, output, ...)");
+        p.overrides.push_back(std::move(po));
+    }
+}
+
 config read_config(const reader& r, const YAML::Node& root) {
     config c;
     if (!root || root.IsNull()) return c;
     r.expect_map(root, "the config",
                  {"listen", "threads", "builtin_routes", "routes", "timeouts", "limits", "pool", "tls", "telemetry",
-                  "otel"});
+                  "otel", "pricing"});
     std::string why;
     if (root["listen"]) {
         auto l = parse_listen_address(r.text(root["listen"], "listen"), &why);
@@ -187,6 +210,7 @@ config read_config(const reader& r, const YAML::Node& root) {
     }
     if (root["telemetry"]) read_telemetry(r, root["telemetry"], c.telemetry);
     if (root["otel"]) read_otel(r, root["otel"], c.telemetry);
+    if (root["pricing"]) read_pricing(r, root["pricing"], c.pricing);
     if (c.routes.empty() && !c.builtin_routes) r.fail(root, "no routes: add routes or keep builtin_routes");
     return c;
 }
@@ -275,7 +299,9 @@ config load_config_file(const std::string& path) {
     if (!in) throw config_error(path + ": cannot open the file");
     std::ostringstream s;
     s << in.rdbuf();
-    return load_config_text(s.str(), path);
+    auto c = load_config_text(s.str(), path);
+    c.source_file = path;
+    return c;
 }
 
 }  // namespace tokentap::config

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 
 namespace tokentap::pricing {
 
@@ -94,7 +97,7 @@ std::optional<price_table> price_table::parse(std::string_view text, std::string
         if (!models.is_object()) continue;
         for (const auto& [model, entry] : models.items()) {
             if (!entry.is_object()) continue;
-            model_price p{prices_of(entry), {}};
+            model_price p{prices_of(entry), {}, entry.value("source", std::string())};
             if (const auto tiers = entry.find("tiers"); tiers != entry.end() && tiers->is_array())
                 for (const auto& tier : *tiers)
                     if (tier.is_object() && tier.contains("above_input_tokens") && tier["above_input_tokens"].is_number())
@@ -104,6 +107,36 @@ std::optional<price_table> price_table::parse(std::string_view text, std::string
         }
     }
     return t;
+}
+
+void price_table::set(const std::string& provider, const std::string& model, model_price price) {
+    models_[key_of(provider, model)] = std::move(price);
+    if (!version_.ends_with("+config")) version_ += "+config";
+}
+
+price_table price_table::from_settings(const config::pricing_settings& settings) {
+    price_table t = builtin();
+    if (!settings.file.empty()) {
+        std::ifstream in(settings.file, std::ios::binary);
+        if (!in) throw std::runtime_error("pricing.file " + settings.file + ": cannot open the file");
+        std::ostringstream text;
+        text << in.rdbuf();
+        std::string why;
+        auto parsed = parse(text.str(), &why);
+        if (!parsed) throw std::runtime_error("pricing.file " + settings.file + ": " + why);
+        t = std::move(*parsed);
+    }
+    for (const auto& o : settings.overrides)
+        t.set(o.provider, o.model, model_price{{o.input, o.output, o.cache_read, o.cache_write, o.cache_write_1h}, {}, "config"});
+    return t;
+}
+
+std::vector<std::string> price_table::providers() const {
+    std::vector<std::string> out;
+    for (const auto& [key, price] : models_) out.push_back(key.substr(0, key.find('\n')));
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 const model_price* price_table::lookup(std::string_view provider, std::string_view model) const {

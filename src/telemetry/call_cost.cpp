@@ -14,7 +14,7 @@ void price_call(genai_call& call, const pricing::price_table& table) {
         call.cost_usd = *usage.provider_cost;
         call.cost_source = "provider";
     } else if (call.cost_by_kind) {
-        call.cost_usd = call.cost_by_kind->total();
+        call.cost_usd = call.cost_by_kind->total;
         call.cost_source = "local";
     } else {
         call.unpriced = true;

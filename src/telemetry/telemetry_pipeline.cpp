@@ -65,6 +65,8 @@ struct telemetry_pipeline::impl {
     bool export_in_flight = false;
 
     bool exporting() const { return exporter || trace_file.is_open(); }
+    std::shared_ptr<const pricing::price_table> prices;  // the table of the batch being read
+
     void read_inbox();
     void read_one(std::unique_ptr<exchange_capture> capture);
     net::awaitable<void> read_loop();
@@ -78,7 +80,7 @@ struct telemetry_pipeline::impl {
 void telemetry_pipeline::impl::read_one(std::unique_ptr<exchange_capture> capture) {
     auto call = read_call(std::move(*capture));
     capture.reset();
-    if (owner.prices_) price_call(call, *owner.prices_);
+    if (prices) price_call(call, *prices);
     auto s = make_genai_span(call, new_trace_id(), new_span_id());
     owner.stats_.calls += 1;
     if (call.incomplete) owner.stats_.parse_errors += 1;
@@ -98,6 +100,10 @@ void telemetry_pipeline::impl::read_inbox() {
     {
         std::lock_guard lock(inbox_mutex);
         batch.swap(inbox);
+    }
+    {
+        std::lock_guard lock(owner.prices_mutex_);
+        prices = owner.prices_;
     }
     std::size_t done = 0;
     for (auto& c : batch) {
@@ -234,6 +240,11 @@ void telemetry_pipeline::start() {
         auto guard = net::make_work_guard(d.ioc);
         d.ioc.run();
     });
+}
+
+void telemetry_pipeline::price_with(std::shared_ptr<const pricing::price_table> table) {
+    std::lock_guard lock(prices_mutex_);
+    prices_ = std::move(table);
 }
 
 void telemetry_pipeline::submit(std::unique_ptr<exchange_capture> capture) {

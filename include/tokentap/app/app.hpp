@@ -27,7 +27,11 @@ public:
     // Blocks until every session ended (or timeouts.drain passed) and the threads have joined.
     void wait();
     // start(), then wait for SIGTERM or SIGINT, shutdown() and wait(). Returns the exit code.
+    // SIGHUP meanwhile re-reads the config file's prices (reload_prices).
     int run();
+    // Rebuilds the price table from the config file's `pricing` section; a bad file keeps the
+    // current table and logs why. Thread-safe.
+    void reload_prices();
 
     // For telemetry (and tests): makes the observer of each forwarded exchange. Set before start().
     void set_observer_factory(server::observer_factory f);

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,19 @@ struct telemetry_settings {
     std::string call_log = "auto";  // one line per call on stderr: auto (when no OTLP endpoint), on, off
 };
 
+// Prices users set themselves (fine-tuned or local models, negotiated discounts): USD per million
+// tokens, over the built-in table or over `file`, a whole table in the same schema.
+struct price_override {
+    std::string provider;
+    std::string model;
+    std::optional<double> input, output, cache_read, cache_write, cache_write_1h;
+};
+
+struct pricing_settings {
+    std::string file;  // "" = the table built into the binary
+    std::vector<price_override> overrides;
+};
+
 struct listen_address {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8788;
@@ -85,6 +99,8 @@ struct config {
     pool_options pool;
     tls_options tls;
     telemetry_settings telemetry;
+    pricing_settings pricing;
+    std::string source_file;  // the config file this came from ("" = none): SIGHUP re-reads its prices
 };
 
 // The routes that work with no config file (DESIGN.md, testability contract).

@@ -1,5 +1,6 @@
 #pragma once
-// The cost of one call from its token usage and the model's prices. Pure.
+// The cost of one call from its token usage and the model's prices. Pure. The arithmetic is exact:
+// integer pico-dollars per token kind, summed before the one conversion to a double (cost.cpp).
 //
 // Tokens follow the GenAI conventions: input includes cache reads and writes, output includes
 // reasoning. Uncached input is billed at the input price, cache reads and writes at their own
@@ -17,7 +18,7 @@ namespace tokentap::pricing {
 
 struct cost_breakdown {  // USD
     double input = 0, cache_read = 0, cache_write = 0, output = 0;
-    double total() const { return input + cache_read + cache_write + output; }
+    double total = 0;  // the exact sum, rounded once
 };
 
 std::optional<cost_breakdown> compute_cost(const model_price& price, const dialects::token_usage& usage);

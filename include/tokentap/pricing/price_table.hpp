@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "tokentap/config/config.hpp"
+
 namespace tokentap::pricing {
 
 struct token_prices {  // USD per 1M tokens; nullopt = unknown (never a silent zero)
@@ -22,6 +24,7 @@ struct model_price {
     // Prices that apply to the whole request when its input tokens (cache included) pass the
     // threshold; fields a tier leaves out keep the base price. Ascending thresholds.
     std::vector<std::pair<std::int64_t, token_prices>> tiers;
+    std::string source;  // where the figures came from ("portkey-models:openai.json", "config")
 
     token_prices for_input(std::int64_t input_tokens) const;
 };
@@ -33,7 +36,15 @@ public:
     // The table compiled into the binary.
     static const price_table& builtin();
 
+    // The table to use: `file` (a table in the same schema) or the built-in one, with the config's
+    // overrides on top. Throws std::runtime_error naming the problem when the file cannot be used.
+    static price_table from_settings(const config::pricing_settings& settings);
+
+    // Sets (or replaces) one model's prices; the version then says the table was changed.
+    void set(const std::string& provider, const std::string& model, model_price price);
+
     const std::string& version() const { return version_; }
+    std::vector<std::string> providers() const;  // sorted
     std::size_t size() const { return models_.size(); }
 
     // The price of `model` at `provider`, trying the exact id, then normalised forms: lower case;

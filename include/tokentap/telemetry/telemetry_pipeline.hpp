@@ -55,8 +55,8 @@ public:
     // The registry whose metrics go out over OTLP every OTEL_METRIC_EXPORT_INTERVAL, when an OTLP
     // metrics endpoint is configured (set before start(); it must outlive the pipeline).
     void export_metrics_of(const metrics_registry& registry) { registry_ = &registry; }
-    // The prices calls are costed with (set before start(); it must outlive the pipeline).
-    void price_with(const pricing::price_table& table) { prices_ = &table; }
+    // The prices calls are costed with; may be replaced at any time from any thread (SIGHUP).
+    void price_with(std::shared_ptr<const pricing::price_table> table);
 
 private:
     struct impl;
@@ -64,7 +64,8 @@ private:
     pipeline_stats stats_;
     std::function<void(const genai_call&, const span&)> listener_;
     const metrics_registry* registry_ = nullptr;
-    const pricing::price_table* prices_ = nullptr;
+    std::mutex prices_mutex_;
+    std::shared_ptr<const pricing::price_table> prices_;  // guarded by prices_mutex_
     std::unique_ptr<impl> impl_;
 };
 

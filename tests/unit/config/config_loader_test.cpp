@@ -462,3 +462,48 @@ TEST_CASE("effective_routes") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("unit/config/telemetry_and_pricing") {
+
+TEST_CASE("telemetry, otel and pricing sections") {
+    const auto c = load_config_text(R"(
+routes:
+  - prefix: /local
+    upstream: http://127.0.0.1:11434/v1
+    provider: ollama
+    telemetry: false
+telemetry:
+  trace_file: /tmp/spans.jsonl
+  call_log: off
+otel:
+  OTEL_EXPORTER_OTLP_ENDPOINT: http://collector:4318
+  OTEL_SERVICE_NAME: gw
+pricing:
+  overrides:
+    - provider: openai
+      model: ft:gpt-4o-mini:acme
+      input: 0.3
+      output: 1.2
+)", "t.yaml");
+    REQUIRE(c.routes.size() == 1);
+    CHECK_FALSE(c.routes[0].telemetry);
+    CHECK(c.telemetry.trace_file == "/tmp/spans.jsonl");
+    CHECK(c.telemetry.call_log == "off");
+    CHECK(c.telemetry.otel.at("OTEL_SERVICE_NAME") == "gw");
+    REQUIRE(c.pricing.overrides.size() == 1);
+    CHECK(c.pricing.overrides[0].model == "ft:gpt-4o-mini:acme");
+    CHECK(c.pricing.overrides[0].output == 1.2);
+    CHECK_FALSE(c.pricing.overrides[0].cache_read);
+}
+
+TEST_CASE("mistakes in the new sections are reported with their line") {
+    CHECK(contains(error_of("otel:\n  OTEL_NOT_A_THING: x\n"), "test.yaml:2: unknown key 'OTEL_NOT_A_THING' in otel"));
+    CHECK(contains(error_of("telemetry:\n  call_log: sometimes\n"), "telemetry.call_log must be auto, on or off"));
+    CHECK(contains(error_of("pricing:\n  overrides:\n    - provider: openai\n      model: m\n"), "needs a price"));
+    CHECK(contains(error_of("pricing:\n  overrides:\n    - provider: openai\n      model: m\n      input: -1\n"),
+                   "pricing.overrides[0].input must be at least 0"));
+    CHECK(contains(error_of("routes:\n  - prefix: /a\n    upstream: http://x\n    provider: p\n    telemetry: maybe\n"),
+                   "routes[0].telemetry must be true or false"));
+}
+
+}

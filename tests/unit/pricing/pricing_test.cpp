@@ -66,7 +66,7 @@ TEST_CASE("cost: uncached input, cache reads and writes, output") {
     CHECK(c->input == doctest::Approx(600'000 * 2.5e-6));
     CHECK(c->cache_read == doctest::Approx(400'000 * 1.25e-6));
     CHECK(c->output == doctest::Approx(1.0));
-    CHECK(c->total() == doctest::Approx(1.5 + 0.5 + 1.0));
+    CHECK(c->total == doctest::Approx(1.5 + 0.5 + 1.0));
     // Anthropic: input here already includes the cache, as the conventions count it.
     c = compute_cost(*table().find("anthropic", "claude-sonnet-4-5"), usage(3000, 1000, 1000, 1000));
     REQUIRE(c);
@@ -76,11 +76,34 @@ TEST_CASE("cost: uncached input, cache reads and writes, output") {
     CHECK(c->output == doctest::Approx(1000 * 15e-6));
 }
 
+TEST_CASE("known calls, to the fraction of a cent") {
+    // GPT-4o, 12,000 input of which 8,000 cached, 600 output (reasoning counts as output):
+    // 4,000 x $2.50 + 8,000 x $1.25 + 600 x $10.00 per million = $0.026 exactly.
+    auto c = compute_cost(*table().find("openai", "gpt-4o"), usage(12'000, 600, 8'000));
+    REQUIRE(c);
+    CHECK(c->total == 0.026);
+    // Claude Sonnet 4.5: 100 uncached + 20,000 cache read + 5,000 cache write in, 1,234 out:
+    // 100 x 3 + 20,000 x 0.30 + 5,000 x 3.75 + 1,234 x 15 = 43,560 micro-dollars.
+    c = compute_cost(*table().find("anthropic", "claude-sonnet-4-5"), usage(25'100, 1'234, 20'000, 5'000));
+    REQUIRE(c);
+    CHECK(c->total == 0.04356);
+    // Gemini 2.5 Pro, thoughts counted in output: 1,000 in, 300 candidates + 700 thoughts out.
+    c = compute_cost(*table().find("gcp.gemini", "gemini-2.5-pro"), usage(1'000, 1'000));
+    REQUIRE(c);
+    CHECK(c->total == 0.01125);
+    // Sums of many small calls stay exact: a million 1-token calls at $0.15 per million is $0.15.
+    double total = 0;
+    dialects::token_usage one = usage(1, 0);
+    pricing::model_price cheap{{0.15, 0.6, {}, {}, {}}, {}};
+    for (int i = 0; i < 1000; ++i) total += compute_cost(cheap, one)->total;
+    CHECK(total == doctest::Approx(0.00015).epsilon(1e-12));
+}
+
 TEST_CASE("cost: the tier follows the whole input; a missing price means no amount") {
     const auto& gemini = *table().find("gcp.gemini", "gemini-2.5-pro");
     CHECK(compute_cost(gemini, usage(200'000, 0))->input == doctest::Approx(0.25));
     CHECK(compute_cost(gemini, usage(200'001, 1'000'000))->output == doctest::Approx(15.0));
-    CHECK(compute_cost(*table().find("openai", "free-model"), usage(10, 10))->total() == 0);
+    CHECK(compute_cost(*table().find("openai", "free-model"), usage(10, 10))->total == 0);
     CHECK_FALSE(compute_cost(*table().find("openai", "no-output-price"), usage(10, 10)));
     CHECK(compute_cost(*table().find("openai", "no-output-price"), usage(10, 0)));  // not needed, not missing
 }
@@ -129,6 +152,30 @@ TEST_CASE("the built-in table is the committed one and prices well-known models"
     REQUIRE(p);
     CHECK(p->base.input == doctest::Approx(0.15));
     CHECK(p->base.output == doctest::Approx(0.60));
+}
+
+}
+
+TEST_SUITE("unit/pricing/settings") {
+
+TEST_CASE("config overrides add and replace prices over the built-in table") {
+    config::pricing_settings s;
+    s.overrides.push_back({"openai", "ft:gpt-4o-mini:acme", 0.3, 1.2, {}, {}, {}});
+    s.overrides.push_back({"ollama", "llama3.2", 0, 0, {}, {}, {}});
+    const auto t = price_table::from_settings(s);
+    CHECK(t.version().ends_with("+config"));
+    const auto* ft = t.find("openai", "ft:gpt-4o-mini:acme");
+    REQUIRE(ft);
+    CHECK(ft->base.output == 1.2);
+    CHECK(ft->source == "config");
+    CHECK(compute_cost(*t.find("ollama", "llama3.2"), usage(100, 100))->total == 0);
+    CHECK(t.find("openai", "gpt-4o"));  // the built-in table is still there
+}
+
+TEST_CASE("a price file that cannot be used is an error that names it") {
+    config::pricing_settings s;
+    s.file = "/nonexistent/prices.json";
+    CHECK_THROWS_WITH_AS(price_table::from_settings(s), doctest::Contains("/nonexistent/prices.json"), std::runtime_error);
 }
 
 }
