@@ -6,6 +6,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <malloc.h>
+
 #include <csignal>
 #include <functional>
 #include <stdexcept>
@@ -39,6 +41,8 @@ struct app::impl {
         pipeline.set_call_listener([this](const telemetry::genai_call& c, const telemetry::span&) { genai.record(c); });
         pipeline.export_metrics_of(registry);
         pipeline.price_with(std::make_shared<const pricing::price_table>(pricing::price_table::from_settings(cfg.pricing)));
+        // Parsing the table's JSON leaves megabytes of freed heap behind: give them back to the OS.
+        ::malloc_trim(0);
         telemetry::attribute_set target;
         for (const auto& a : pipeline.options().service_resource.attrs)
             if (const auto* v = std::get_if<std::string>(&a.value)) target.emplace_back(a.key, *v);

@@ -146,6 +146,7 @@ const model_price* price_table::lookup(std::string_view provider, std::string_vi
 
 const model_price* price_table::find(std::string_view provider, std::string_view model) const {
     if (model.empty()) return nullptr;
+    if (const auto* exact = lookup(provider, model)) return exact;  // the common case, no allocations
     std::vector<std::string> names{std::string(model), lower(model)};
     auto add = [&](std::string n) {
         if (!n.empty() && std::find(names.begin(), names.end(), n) == names.end()) names.push_back(std::move(n));

@@ -31,8 +31,8 @@ std::uint64_t unix_now_ns() {
 // How often the telemetry thread picks up submitted captures.
 constexpr std::chrono::milliseconds read_interval{5};
 // Captures read, and spans encoded, between two yields of the CPU.
-constexpr std::size_t yield_every = 2;
-constexpr std::size_t encode_slice = 16;
+constexpr std::size_t yield_every = 8;
+constexpr std::size_t encode_slice = 64;
 }  // namespace
 
 struct telemetry_pipeline::impl {
