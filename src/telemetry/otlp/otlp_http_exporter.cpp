@@ -57,19 +57,11 @@ otlp_http_exporter::otlp_http_exporter(net::any_io_executor ex, net::ssl::contex
 
 otlp_http_exporter::~otlp_http_exporter() = default;
 
-net::awaitable<otlp_http_exporter::attempt_outcome> otlp_http_exporter::attempt(const std::string& body) {
+net::awaitable<otlp_http_exporter::attempt_outcome> otlp_http_exporter::attempt(
+    http::request<http::string_body>& req) {
     auto got = co_await pool_->acquire(target_.url, false);
     if (!got.connection) co_return attempt_outcome{export_result::failed, true, std::nullopt, got.message};
     auto conn = std::move(got.connection);
-
-    http::request<http::string_body> req{http::verb::post, target_.path, 11};
-    req.set(http::field::host, target_.url.host_header());
-    req.set(http::field::content_type, target_.json ? "application/json" : "application/x-protobuf");
-    req.set(http::field::user_agent, "tokentap/" TOKENTAP_VERSION);
-    for (const auto& [k, v] : target_.headers) req.set(k, v);
-    if (target_.gzip) req.set(http::field::content_encoding, "gzip");
-    req.body() = body;
-    req.prepare_payload();
 
     http::response_parser<http::string_body> parser;
     parser.body_limit(1u << 20);
@@ -101,11 +93,19 @@ net::awaitable<otlp_http_exporter::attempt_outcome> otlp_http_exporter::attempt(
 }
 
 net::awaitable<export_result> otlp_http_exporter::send(std::string body, clock::time_point deadline) {
-    if (target_.gzip) body = gzip_encode(body);
+    // Built once; every attempt sends the same request.
+    http::request<http::string_body> req{http::verb::post, target_.path, 11};
+    req.set(http::field::host, target_.url.host_header());
+    req.set(http::field::content_type, target_.json ? "application/json" : "application/x-protobuf");
+    req.set(http::field::user_agent, "tokentap/" TOKENTAP_VERSION);
+    for (const auto& [k, v] : target_.headers) req.set(k, v);
+    if (target_.gzip) req.set(http::field::content_encoding, "gzip");
+    req.body() = target_.gzip ? gzip_encode(body) : std::move(body);
+    req.prepare_payload();
     thread_local std::mt19937_64 rng{std::random_device{}()};
     std::uniform_real_distribution<double> jitter(0.0, 1.0);
     for (int attempt_no = 1;; ++attempt_no) {
-        auto out = co_await attempt(body);
+        auto out = co_await attempt(req);
         if (out.result == export_result::ok) co_return export_result::ok;
         const auto delay = retry_delay(attempt_no, jitter(rng), out.retry_after);
         if (!out.retryable || clock::now() + delay >= deadline) {

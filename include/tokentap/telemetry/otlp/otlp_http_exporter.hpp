@@ -6,6 +6,8 @@
 // the telemetry thread's io_context only.
 
 #include <boost/asio/ssl/context.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -37,7 +39,7 @@ public:
 
 private:
     struct attempt_outcome;
-    net::awaitable<attempt_outcome> attempt(const std::string& body);
+    net::awaitable<attempt_outcome> attempt(boost::beast::http::request<boost::beast::http::string_body>& req);
 
     net::any_io_executor ex_;
     otlp_target target_;
