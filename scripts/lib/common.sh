@@ -32,15 +32,22 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# The end-to-end tests drive the official OpenAI SDK (npm registry) through tokentap: Node.js and npm
-# from Debian when the machine has none, then the SDK into tests/e2e/openai_sdk (locked versions).
+# The end-to-end tests drive the official OpenAI and Anthropic SDKs (npm registry) through tokentap:
+# Node.js and npm from Debian when the machine has none, then each SDK into its directory under
+# tests/e2e (openai_sdk, anthropic_sdk; locked versions).
 install_node_sdk_clients() {
   command -v node >/dev/null 2>&1 || install_packages nodejs || return 1
   command -v npm >/dev/null 2>&1 || install_packages npm || return 1
   local dir="$TOKENTAP_ROOT/tests/e2e/openai_sdk"
-  [ -d "$dir/node_modules/openai" ] && return 0
-  log "installing the OpenAI SDK for the end-to-end tests"
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  if [ ! -d "$dir/node_modules/openai" ]; then
+    log "installing the OpenAI SDK for the end-to-end tests"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+  fi
+  dir="$TOKENTAP_ROOT/tests/e2e/anthropic_sdk"
+  if [ ! -d "$dir/node_modules/@anthropic-ai/sdk" ]; then
+    log "installing the Anthropic SDK for the end-to-end tests"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+  fi
 }
 
 # build DIR BUILD_TYPE [CMAKE ARGS...]: configure once, then build incrementally.

@@ -26,7 +26,6 @@ using clock = std::chrono::steady_clock;
 
 namespace {
 telemetry::telemetry_options resolve_options(const config::config& cfg);
-bool speaks_openai(const std::string& provider);
 }  // namespace
 
 struct app::impl {
@@ -48,7 +47,7 @@ struct app::impl {
             if (const auto* v = std::get_if<std::string>(&a.value)) target.emplace_back(a.key, *v);
         registry.set_target_info(std::move(target));
         ctx.make_observer = [this](const proxy::route_match& m) -> std::unique_ptr<proxy::exchange_observer> {
-            if (!m.route->telemetry || pipeline.options().sdk_disabled || !speaks_openai(m.route->provider))
+            if (!m.route->telemetry || pipeline.options().sdk_disabled)
                 return nullptr;
             return std::make_unique<telemetry::genai_tap>(pipeline, *m.route, m.upstream_target);
         };
@@ -86,11 +85,6 @@ telemetry::telemetry_options resolve_options(const config::config& cfg) {
 
 // The providers whose routes speak an OpenAI-style API. The native Anthropic, Google and AWS
 // dialects are read by their own parsers (issue 5); until then their traffic is forwarded only.
-bool speaks_openai(const std::string& provider) {
-    return provider != "anthropic" && provider != "gcp.gemini" && provider != "gcp.vertex_ai" &&
-           provider != "aws.bedrock";
-}
-
 void log_failure(const char* what, std::exception_ptr e) {
     if (!e) return;
     try {

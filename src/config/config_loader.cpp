@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -71,9 +72,39 @@ struct reader {
     }
 };
 
+std::string env_or_empty(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+
+// aws_sigv4: {region, service}. The region may be left out when the upstream host names it
+// (bedrock-runtime.<region>.amazonaws.com).
+aws_signing read_aws_signing(const reader& r, const YAML::Node& n, const std::string& name, const upstream_url& up) {
+    r.expect_map(n, name, {"region", "service"});
+    aws_signing s;
+    if (n["region"]) s.region = r.text(n["region"], name + ".region");
+    if (n["service"]) s.service = r.text(n["service"], name + ".service");
+    if (s.region.empty()) {
+        static constexpr std::string_view runtime = "bedrock-runtime.";
+        const std::string_view host = up.host;
+        if (host.starts_with(runtime) && host.ends_with(".amazonaws.com")) {
+            auto rest = host.substr(runtime.size());
+            s.region = std::string(rest.substr(0, rest.find('.')));
+        }
+    }
+    if (s.region.empty()) r.fail(n, name + " needs 'region' (the upstream host does not name one)");
+    if (s.service.empty()) r.fail(n, name + ".service must not be empty");
+    s.access_key_id = env_or_empty("AWS_ACCESS_KEY_ID");
+    s.secret_access_key = env_or_empty("AWS_SECRET_ACCESS_KEY");
+    s.session_token = env_or_empty("AWS_SESSION_TOKEN");
+    if (s.access_key_id.empty() || s.secret_access_key.empty())
+        r.fail(n, name + ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN if temporary)");
+    return s;
+}
+
 route read_route(const reader& r, const YAML::Node& n, std::size_t i) {
     const auto name = "routes[" + std::to_string(i) + "]";
-    r.expect_map(n, name, {"prefix", "upstream", "provider", "telemetry"});
+    r.expect_map(n, name, {"prefix", "upstream", "provider", "telemetry", "aws_sigv4"});
     for (const char* required : {"prefix", "upstream", "provider"})
         if (!n[required]) r.fail(n, name + " needs '" + required + "'");
     route out;
@@ -90,6 +121,7 @@ route read_route(const reader& r, const YAML::Node& n, std::size_t i) {
     out.provider = r.text(n["provider"], name + ".provider");
     if (out.provider.empty()) r.fail(n["provider"], name + ".provider must not be empty");
     if (n["telemetry"]) out.telemetry = r.flag(n["telemetry"], name + ".telemetry");
+    if (n["aws_sigv4"]) out.aws_sigv4 = read_aws_signing(r, n["aws_sigv4"], name + ".aws_sigv4", out.upstream);
     return out;
 }
 

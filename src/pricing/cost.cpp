@@ -34,7 +34,13 @@ std::optional<cost_breakdown> compute_cost(const model_price& price, const diale
 
     const auto in = charge(input - cache_read - cache_write, p.input);
     const auto read = charge(cache_read, p.cache_read ? p.cache_read : p.input);
-    const auto write = charge(cache_write, p.cache_write ? p.cache_write : p.input);
+    // Writes kept for one hour have their own price (Anthropic: 2x input instead of 1.25x); the
+    // rest are five-minute writes. Without a one-hour price, every write is billed as 5-minute.
+    const auto write_5m_price = p.cache_write ? p.cache_write : p.input;
+    const std::int64_t write_1h = p.cache_write_1h ? std::clamp<std::int64_t>(u.cache_write_1h.value_or(0), 0, cache_write) : 0;
+    const auto write_1h_cost = charge(write_1h, p.cache_write_1h);
+    const auto write_5m_cost = charge(cache_write - write_1h, write_5m_price);
+    const auto write = write_1h_cost && write_5m_cost ? std::optional<pico_usd>(*write_1h_cost + *write_5m_cost) : std::nullopt;
     const auto out = charge(output, p.output);
     if (!in || !read || !write || !out) return std::nullopt;
     return cost_breakdown{to_usd(*in), to_usd(*read), to_usd(*write), to_usd(*out), to_usd(*in + *read + *write + *out)};

@@ -1,5 +1,7 @@
 #include "exchange_forwarder.hpp"
 
+#include "tokentap/proxy/aws_request_signing.hpp"
+
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -47,7 +49,9 @@ net::awaitable<bool> exchange_forwarder::run() {
     build_upstream_head();
     const auto length = req_.parser.content_length();
     const bool has_body = in.chunked() || (length && *length > 0);
-    streamed_body_ = in.chunked() || (length && *length > svc_.config.limits.max_buffered_request);
+    // A request signed again for AWS is read whole: the signature covers the body's hash.
+    const auto& signing = req_.match.route->aws_sigv4;
+    streamed_body_ = !signing && (in.chunked() || (length && *length > svc_.config.limits.max_buffered_request));
 
     if (has_body && beast::iequals(in[http::field::expect], "100-continue")) {
         req_.client_deadline.expires_after(svc_.config.timeouts.idle);
@@ -65,6 +69,13 @@ net::awaitable<bool> exchange_forwarder::run() {
     {
         up_req_.content_length(up_req_.body().size());
         record_.bytes_up = up_req_.body().size();
+    }
+    if (signing) {
+        if (up_req_.chunked()) {  // read whole: sent with its length
+            up_req_.chunked(false);
+            up_req_.content_length(up_req_.body().size());
+        }
+        sign_for_aws(up_req_, *signing, std::chrono::system_clock::now());
     }
     if (observer_) observer_->on_request(up_req_, up_req_.body());
 

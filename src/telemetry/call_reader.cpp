@@ -2,18 +2,16 @@
 
 #include <charconv>
 
-#include "tokentap/dialects/openai/openai_request.hpp"
-#include "tokentap/dialects/openai/openai_response.hpp"
+#include "tokentap/dialects/bedrock/bedrock_response.hpp"
+#include "tokentap/dialects/endpoint.hpp"
 #include "tokentap/proxy/log_redaction.hpp"
-#include "tokentap/sse/sse_framer.hpp"
+#include "tokentap/sse/stream_decoder.hpp"
 #include "tokentap/telemetry/body_decoding.hpp"
 #include "tokentap/telemetry/genai_tap.hpp"
 
 namespace tokentap::telemetry {
 
 namespace {
-
-namespace openai = dialects::openai;
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
@@ -45,16 +43,18 @@ bool looks_like_sse(std::string_view body) {
     return body.starts_with("data:") || body.starts_with("event:") || body.starts_with(":");
 }
 
-void read_sse_body(openai::openai_api api, std::string_view body, genai_call& call) {
-    sse::sse_framer framer;
-    openai::openai_stream_reader reader(api);
-    auto on_event = [&](const sse::sse_event& e) { reader.on_event(e.event, e.data); };
-    framer.feed(body, on_event);
-    framer.finish(on_event);
-    call.response = std::move(reader.facts());
+// A stream that came whole: an SSE body sent with a JSON content type, or a Gemini JSON-array
+// stream that was not read as it flowed.
+void read_stream_body(const dialects::endpoint& ep, sse::stream_framing framing, std::string_view body, genai_call& call) {
+    sse::stream_decoder decoder(framing);
+    auto reader = dialects::make_stream_reader(ep);
+    auto on_event = [&](std::string_view name, std::string_view data) { reader->on_event(name, data); };
+    decoder.feed(body, on_event);
+    decoder.finish(on_event);
+    call.response = std::move(reader->facts());
     call.streamed = true;
     call.request.stream = true;
-    if (reader.unreadable_events() > 0) call.incomplete = true;
+    if (reader->unreadable_events() > 0 || decoder.problems() > 0) call.incomplete = true;
 }
 
 void read_whole_response(exchange_capture& cap, genai_call& call) {
@@ -68,11 +68,11 @@ void read_whole_response(exchange_capture& cap, genai_call& call) {
         call.incomplete = true;
         return;
     }
-    if (looks_like_sse(*decoded)) {  // a stream sent with a JSON content type
-        read_sse_body(cap.api, *decoded, call);
+    if (cap.endpoint.dialect != dialects::wire::bedrock && looks_like_sse(*decoded)) {  // a stream sent as JSON
+        read_stream_body(cap.endpoint, sse::stream_framing::sse, *decoded, call);
         return;
     }
-    openai::read_openai_response(cap.api, *decoded, call.response);
+    dialects::read_response(cap.endpoint, *decoded, call.response);
     // A non-JSON error page (a proxy's HTML 502) is still an error; a 2xx that is not JSON is unreadable.
     if (call.response.body_unreadable && cap.record.status < 400) call.incomplete = true;
 }
@@ -85,7 +85,7 @@ genai_call read_call(exchange_capture&& cap) {
     call.server_address = cap.server_address;
     call.server_port = cap.server_port;
     call.url_full = url_of(cap);
-    call.request = openai::read_openai_request(cap.api, path_of(cap.upstream_target), cap.request_body);
+    call.request = dialects::read_request(cap.endpoint, path_of(cap.upstream_target), cap.request_body);
     call.incomplete = cap.request_truncated || call.request.body_unreadable;
     call.status = cap.record.status;
     call.transport_error = transport_error_of(cap.record.outcome);
@@ -93,12 +93,15 @@ genai_call read_call(exchange_capture&& cap) {
         call.streamed = true;
         call.request.stream = true;
         if (cap.stream_facts) call.response = std::move(*cap.stream_facts);
-        if (cap.stream_decode_failed || cap.unreadable_events > 0 || cap.oversized_events > 0) call.incomplete = true;
+        if (cap.stream_decode_failed || cap.unreadable_events > 0 || cap.framing_problems > 0) call.incomplete = true;
         call.time_to_first_chunk = cap.time_to_first_chunk;
         call.chunk_gaps = std::move(cap.chunk_gaps);
     } else {
         read_whole_response(cap, call);
     }
+    if (cap.endpoint.dialect == dialects::wire::bedrock)
+        dialects::bedrock::apply_bedrock_headers(dialects::bedrock::read_bedrock_headers(cap.response_headers), call.response);
+    if (!cap.anthropic_beta.empty()) call.anthropic_beta = std::move(cap.anthropic_beta);
     call.start_unix_ns = cap.start_unix_ns;
     call.end_unix_ns = cap.end_unix_ns;
     if (auto p = parse_traceparent(cap.traceparent)) {

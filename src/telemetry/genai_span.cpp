@@ -54,6 +54,29 @@ void put_openai(attributes& a, const genai_call& c) {
     put(a, "openai.response.system_fingerprint", c.response.system_fingerprint);
 }
 
+// What only some dialects report: server-side tool runs (Anthropic usage.server_tool_use), the
+// provider's request id where the response has no id of its own (Bedrock), and the Anthropic
+// beta features the request asked for. No convention names these yet: tokentap's namespace, and
+// the AWS SDK conventions' aws.request_id.
+void put_provider_extras(attributes& a, const genai_call& c) {
+    for (const auto& [name, count] : c.response.server_tool_uses)
+        a.push_back({"tokentap.server_tool_use." + name, count});
+    if (c.response.request_id) a.push_back({"aws.request_id", *c.response.request_id});
+    if (!c.anthropic_beta.empty()) {
+        std::vector<std::string> features;
+        std::string_view rest = c.anthropic_beta;
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            auto item = rest.substr(0, comma);
+            while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+            while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+            if (!item.empty() && features.size() < 32) features.emplace_back(item);
+            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        }
+        if (!features.empty()) a.push_back({"tokentap.anthropic.beta", std::move(features)});
+    }
+}
+
 // Cost attributes of the open proposal #443, and tokentap's own.
 void put_cost(attributes& a, const genai_call& c) {
     if (c.cost_usd) {
@@ -99,6 +122,7 @@ span make_genai_span(const genai_call& c, const trace_id& new_trace, const span_
     put_request(a, c.request);
     put_response(a, c);
     put_openai(a, c);
+    put_provider_extras(a, c);
     if (c.status) a.push_back({"http.response.status_code", static_cast<std::int64_t>(c.status)});
     put(a, "http.request.resend_count", c.resend_count);
     if (!c.url_full.empty()) a.push_back({"url.full", c.url_full});

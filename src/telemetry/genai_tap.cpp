@@ -1,8 +1,10 @@
 #include "tokentap/telemetry/genai_tap.hpp"
 
+#include <boost/algorithm/string/case_conv.hpp>
 #include <boost/algorithm/string/predicate.hpp>
 
 #include "tokentap/dialects/openai/include_usage.hpp"
+#include "tokentap/dialects/openai/openai_endpoint.hpp"
 #include "tokentap/telemetry/telemetry_pipeline.hpp"
 
 namespace tokentap::telemetry {
@@ -40,18 +42,23 @@ genai_tap::genai_tap(telemetry_pipeline& pipeline, const config::route& route, s
 }
 
 void genai_tap::classify(const http::request_header<>& head) {
-    if (active_ || cap_->api != openai::openai_api::none) return;
-    cap_->api = openai::classify_openai_path(head.method_string(), path_of(cap_->upstream_target));
-    active_ = cap_->api != openai::openai_api::none;
+    if (classified_) return;
+    classified_ = true;
+    cap_->endpoint = dialects::classify_endpoint(cap_->provider, head.method_string(), path_of(cap_->upstream_target));
+    active_ = static_cast<bool>(cap_->endpoint);
     if (!active_) return;
     cap_->traceparent = std::string(head["traceparent"]);
     cap_->tracestate = std::string(head["tracestate"]);
     cap_->retry_count = std::string(head["x-stainless-retry-count"]);
+    if (cap_->endpoint.dialect == dialects::wire::anthropic) cap_->anthropic_beta = std::string(head["anthropic-beta"]);
 }
 
 bool genai_tap::rewrite_request_body(const http::request_header<>& head, std::string& body) {
     classify(head);
-    if (cap_->api != openai::openai_api::chat_completions && cap_->api != openai::openai_api::completions) return false;
+    const auto& ep = cap_->endpoint;
+    if (ep.dialect != dialects::wire::openai) return false;
+    const auto api = static_cast<openai::openai_api>(ep.api);
+    if (api != openai::openai_api::chat_completions && api != openai::openai_api::completions) return false;
     auto rewritten = openai::add_include_usage(body);
     if (!rewritten) return false;
     cap_->request_body = std::move(body);  // the client's own body is what telemetry reads
@@ -77,11 +84,22 @@ void genai_tap::on_request_chunk(std::string_view bytes) {
 void genai_tap::on_response_head(const http::response_header<>& head) {
     if (!active_) return;
     cap_->content_encoding = std::string(head[http::field::content_encoding]);
+    if (cap_->endpoint.dialect == dialects::wire::bedrock) {
+        for (const auto& h : head) {
+            const auto name = h.name_string();
+            if (boost::istarts_with(name, "x-amzn-bedrock-") || boost::iequals(name, "x-amzn-requestid") ||
+                boost::iequals(name, "x-amzn-errortype"))
+                cap_->response_headers.emplace_back(boost::algorithm::to_lower_copy(std::string(name)), std::string(h.value()));
+        }
+    }
     const auto type = head[http::field::content_type];
-    cap_->streamed = head.result_int() < 300 &&
-                     boost::istarts_with(std::string_view(type.data(), type.size()), "text/event-stream");
+    const auto framing = head.result_int() < 300
+                             ? dialects::stream_framing_of(cap_->endpoint, std::string_view(type.data(), type.size()))
+                             : std::nullopt;
+    cap_->streamed = framing.has_value();
     if (!cap_->streamed) return;
-    reader_.emplace(cap_->api);
+    reader_ = dialects::make_stream_reader(cap_->endpoint);
+    decoder_.emplace(*framing);
     if (!decodable_encoding(cap_->content_encoding)) {
         cap_->stream_decode_failed = true;
         return;
@@ -92,7 +110,7 @@ void genai_tap::on_response_head(const http::response_header<>& head) {
     filtering_ = injected_ && identity;
 }
 
-void genai_tap::read_event(const sse::sse_event& e) {
+void genai_tap::read_event(std::string_view name, std::string_view data) {
     const auto now = clock::now();
     if (first_chunk_ == clock::time_point{}) {
         first_chunk_ = now;
@@ -100,13 +118,13 @@ void genai_tap::read_event(const sse::sse_event& e) {
         cap_->chunk_gaps.push_back(std::chrono::duration<float>(now - last_chunk_).count());
     }
     last_chunk_ = now;
-    if (reader_->on_event(e.event, e.data) && filtering_) drop_event_ = true;
+    if (reader_->on_event(name, data) && filtering_) drop_event_ = true;
 }
 
 void genai_tap::read_stream_bytes(std::string_view bytes) {
-    auto on_event = [this](const sse::sse_event& e) { read_event(e); };
+    auto on_event = [this](std::string_view name, std::string_view data) { read_event(name, data); };
     if (!inflater_) {
-        framer_.feed(bytes, on_event);
+        decoder_->feed(bytes, on_event);
         return;
     }
     decoded_.clear();
@@ -116,14 +134,14 @@ void genai_tap::read_stream_bytes(std::string_view bytes) {
         reader_.reset();
         return;
     }
-    framer_.feed(decoded_, on_event);
+    decoder_->feed(decoded_, on_event);
 }
 
 // The event held in pending_ is complete: read it, and pass it on unless it is the usage-only
 // chunk that tokentap asked for.
 void genai_tap::complete_event(std::string& out) {
     drop_event_ = false;
-    framer_.feed(pending_, [this](const sse::sse_event& e) { read_event(e); });
+    decoder_->feed(pending_, [this](std::string_view name, std::string_view data) { read_event(name, data); });
     if (!drop_event_) out += pending_;
     pending_.clear();
 }
@@ -153,7 +171,7 @@ void genai_tap::filter_response_chunk(std::string_view in, std::string& out, boo
     }
     pending_.append(in.substr(start));
     if (pending_.size() > max_held_event || last) {
-        framer_.feed(pending_, [this](const sse::sse_event& e) { read_event(e); });
+        decoder_->feed(pending_, [this](std::string_view name, std::string_view data) { read_event(name, data); });
         out += pending_;
         pending_.clear();
     }
@@ -170,12 +188,12 @@ void genai_tap::on_response_chunk(std::string_view bytes) {
 
 void genai_tap::on_finish(const proxy::exchange_record& record) {
     if (!active_) return;
-    if (reader_) {
-        framer_.finish([this](const sse::sse_event& e) { read_event(e); });
+    if (reader_ && decoder_) {
+        decoder_->finish([this](std::string_view name, std::string_view data) { read_event(name, data); });
         cap_->stream_facts = std::move(reader_->facts());
         cap_->unreadable_events = reader_->unreadable_events();
     }
-    cap_->oversized_events = framer_.oversized_events();
+    if (decoder_) cap_->framing_problems = decoder_->problems();
     if (first_chunk_ != clock::time_point{} && record.upstream_sent != clock::time_point{})
         cap_->time_to_first_chunk = std::chrono::duration<double>(first_chunk_ - record.upstream_sent).count();
     const auto wall = std::chrono::system_clock::now().time_since_epoch();

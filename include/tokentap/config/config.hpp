@@ -29,11 +29,21 @@ struct upstream_url {
     std::string to_string() const;
 };
 
+// Re-signing of requests with AWS Signature Version 4 (Bedrock behind a base-URL proxy: the app's
+// own signature covers tokentap's host, not AWS's). Credentials come from the standard variables
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN when the config is loaded.
+struct aws_signing {
+    std::string region;              // us-east-1
+    std::string service = "bedrock";
+    std::string access_key_id, secret_access_key, session_token;
+};
+
 struct route {
     std::string prefix;    // "/openai": starts with '/', no trailing '/' unless it is "/" itself
     upstream_url upstream;
     std::string provider;  // gen_ai.provider.name of the traffic on this route
     bool telemetry = true;  // false: forward only, no parsing, spans or GenAI metrics
+    std::optional<aws_signing> aws_sigv4;  // set: every request is signed again for the upstream
 };
 
 struct timeout_options {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tokentap::dialects {
@@ -32,6 +33,9 @@ struct request_facts {
 // includes reasoning. Each is set only when the provider reported it.
 struct token_usage {
     std::optional<std::int64_t> input, output, cache_read, cache_write, reasoning;
+    // The part of cache_write written for one hour rather than five minutes (Anthropic's
+    // cache_creation.ephemeral_1h_input_tokens), which is priced apart.
+    std::optional<std::int64_t> cache_write_1h;
     std::optional<double> provider_cost;  // a price the response carried (OpenRouter `cost`), USD
     bool any() const { return input || output; }
 };
@@ -43,6 +47,10 @@ struct response_facts {
     token_usage usage;
     std::optional<std::string> error_type;  // the provider's error type, from the body
     std::optional<std::int64_t> embedding_dimensions;
+    // Server-side tools the provider ran, by its own counter name (Anthropic
+    // usage.server_tool_use: web_search_requests, web_fetch_requests, ...), with their counts.
+    std::vector<std::pair<std::string, std::int64_t>> server_tool_uses;
+    std::optional<std::string> request_id;  // the provider's request id when the body has no response id (Bedrock)
     bool body_unreadable = false;  // the body (or a stream event) could not be parsed
     bool stream_ended = false;     // a stream's end marker ([DONE], response.completed) arrived
 };

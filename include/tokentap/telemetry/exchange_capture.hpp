@@ -7,10 +7,11 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tokentap/dialects/facts.hpp"
-#include "tokentap/dialects/openai/openai_endpoint.hpp"
+#include "tokentap/dialects/endpoint.hpp"
 #include "tokentap/proxy/exchange.hpp"
 
 namespace tokentap::telemetry {
@@ -22,9 +23,10 @@ struct exchange_capture {
     std::uint16_t server_port = 0;
     bool upstream_tls = true;
     std::string upstream_target;  // path and query as sent upstream
-    dialects::openai::openai_api api = dialects::openai::openai_api::none;
+    dialects::endpoint endpoint;  // which call, in which dialect
     std::string traceparent, tracestate;
-    std::string retry_count;  // x-stainless-retry-count as received
+    std::string retry_count;    // x-stainless-retry-count as received
+    std::string anthropic_beta;  // anthropic-beta as received
 
     // Bodies, as far as they were kept (limits in genai_tap.hpp)
     std::string request_body;
@@ -32,12 +34,14 @@ struct exchange_capture {
     std::string content_encoding;  // of the response
     std::string response_body;     // a non-stream response, still encoded
     bool response_truncated = false;
+    // The response headers telemetry reads (Bedrock's token counts and request id), names lower-case.
+    std::vector<std::pair<std::string, std::string>> response_headers;
 
     // A stream, read as it passed
     bool streamed = false;
     std::optional<dialects::response_facts> stream_facts;
     std::uint64_t unreadable_events = 0;
-    std::uint64_t oversized_events = 0;
+    std::uint64_t framing_problems = 0;  // oversized events, bad or truncated frames
     bool stream_decode_failed = false;
     std::optional<double> time_to_first_chunk;
     std::vector<float> chunk_gaps;

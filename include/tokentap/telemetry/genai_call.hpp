@@ -43,6 +43,7 @@ struct genai_call {
     std::optional<trace_parent> parent;  // from the incoming traceparent
     std::string trace_state;
     std::optional<std::int64_t> resend_count;  // x-stainless-retry-count when above zero
+    std::string anthropic_beta;                // the anthropic-beta features the request asked for
 };
 
 // error.type for the call, or "" when it succeeded (SEMCONV.md part 1, item 10).

@@ -1,17 +1,19 @@
 #pragma once
-// The exchange observer of an OpenAI-style route: on the request path it keeps what telemetry
-// needs (bounded copies of the bodies, a stream's facts read event by event as it flows), makes
-// the one documented change on the wire (include_usage.hpp), and at the end hands everything to
-// the telemetry pipeline, which parses and exports elsewhere. Used on one session's thread only.
+// The exchange observer of a route with telemetry: on the request path it keeps what telemetry
+// needs (bounded copies of the bodies, a stream's facts read event by event as it flows, in any
+// dialect and framing: SSE, a streamed JSON array, AWS event-stream frames), makes the one
+// documented change on the wire (include_usage.hpp, OpenAI-style streams only), and at the end
+// hands everything to the telemetry pipeline, which parses and exports elsewhere. Used on one
+// session's thread only.
 
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "tokentap/config/config.hpp"
-#include "tokentap/dialects/openai/openai_response.hpp"
+#include "tokentap/dialects/event_reader.hpp"
 #include "tokentap/proxy/exchange.hpp"
-#include "tokentap/sse/sse_framer.hpp"
+#include "tokentap/sse/stream_decoder.hpp"
 #include "tokentap/telemetry/body_decoding.hpp"
 #include "tokentap/telemetry/exchange_capture.hpp"
 
@@ -39,11 +41,12 @@ public:
 private:
     void classify(const http::request_header<>& head);
     void read_stream_bytes(std::string_view bytes);
-    void read_event(const sse::sse_event& e);
+    void read_event(std::string_view name, std::string_view data);
     void complete_event(std::string& out);
 
     telemetry_pipeline& pipeline_;
     std::unique_ptr<exchange_capture> cap_;
+    bool classified_ = false;
     bool active_ = false;    // the endpoint is one telemetry reads
     bool injected_ = false;  // include_usage was added upstream
     bool filtering_ = false;
@@ -54,8 +57,8 @@ private:
     bool event_has_content_ = false;
     std::string decoded_;   // an encoded stream, inflated
     std::optional<body_inflater> inflater_;
-    sse::sse_framer framer_;
-    std::optional<dialects::openai::openai_stream_reader> reader_;
+    std::optional<sse::stream_decoder> decoder_;
+    std::unique_ptr<dialects::event_reader> reader_;
     std::chrono::steady_clock::time_point first_chunk_{}, last_chunk_{};
 };
 

@@ -507,3 +507,47 @@ TEST_CASE("mistakes in the new sections are reported with their line") {
 }
 
 }
+
+TEST_CASE("aws_sigv4 on a route: region from the key or the Bedrock host, credentials from the environment") {
+    ::setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+    ::setenv("AWS_SECRET_ACCESS_KEY", "secret-example", 1);
+    ::unsetenv("AWS_SESSION_TOKEN");
+    auto c = load_config_text(R"(routes:
+  - prefix: /bedrock
+    upstream: https://bedrock-runtime.eu-west-3.amazonaws.com
+    provider: aws.bedrock
+    aws_sigv4: {}
+  - prefix: /b2
+    upstream: https://gateway.example
+    provider: aws.bedrock
+    aws_sigv4: {region: us-east-2, service: bedrock}
+)", "t.yaml");
+    REQUIRE(c.routes.size() == 2);
+    REQUIRE(c.routes[0].aws_sigv4);
+    CHECK(c.routes[0].aws_sigv4->region == "eu-west-3");
+    CHECK(c.routes[0].aws_sigv4->service == "bedrock");
+    CHECK(c.routes[0].aws_sigv4->access_key_id == "AKIDEXAMPLE");
+    CHECK(c.routes[0].aws_sigv4->secret_access_key == "secret-example");
+    CHECK(c.routes[0].aws_sigv4->session_token.empty());
+    CHECK(c.routes[1].aws_sigv4->region == "us-east-2");
+    CHECK_FALSE(c.routes[1].telemetry == false);
+
+    const auto no_region = error_of(R"(routes:
+  - prefix: /b
+    upstream: https://gateway.example
+    provider: aws.bedrock
+    aws_sigv4: {service: bedrock}
+)");
+    CHECK(contains(no_region, "routes[0].aws_sigv4 needs 'region'"));
+    CHECK(contains(no_region, "test.yaml:5"));
+
+    ::unsetenv("AWS_SECRET_ACCESS_KEY");
+    const auto no_credentials = error_of(R"(routes:
+  - prefix: /b
+    upstream: https://bedrock-runtime.us-east-1.amazonaws.com
+    provider: aws.bedrock
+    aws_sigv4: {}
+)");
+    CHECK(contains(no_credentials, "AWS_SECRET_ACCESS_KEY"));
+    ::unsetenv("AWS_ACCESS_KEY_ID");
+}

@@ -13,7 +13,9 @@ const char* table_json = R"({"schema": 1, "version": "test.1", "updated": "2026-
   "openai": {"gpt-4o": {"input": 2.5, "output": 10.0, "cache_read": 1.25},
              "free-model": {"input": 0, "output": 0},
              "no-output-price": {"input": 1.0}},
-  "anthropic": {"claude-sonnet-4-5": {"input": 3.0, "output": 15.0, "cache_read": 0.3, "cache_write": 3.75}},
+  "anthropic": {"claude-sonnet-4-5": {"input": 3.0, "output": 15.0, "cache_read": 0.3, "cache_write": 3.75},
+                "claude-opus-4-1": {"input": 15.0, "output": 75.0, "cache_read": 1.5, "cache_write": 18.75,
+                                    "cache_write_1h": 30.0}},
   "gcp.gemini": {"gemini-2.5-pro": {"input": 1.25, "output": 10.0,
                  "tiers": [{"above_input_tokens": 200000, "input": 2.5, "output": 15.0}]}},
   "aws.bedrock": {"anthropic.claude-3-haiku": {"input": 0.25, "output": 1.25}}}})";
@@ -38,7 +40,7 @@ TEST_SUITE("unit/pricing") {
 
 TEST_CASE("the table parses and rejects what is not one") {
     CHECK(table().version() == "test.1");
-    CHECK(table().size() == 6);
+    CHECK(table().size() == 7);
     std::string why;
     CHECK_FALSE(price_table::parse("[]", &why));
     CHECK_FALSE(price_table::parse(R"({"schema": 2, "providers": {}})", &why));
@@ -74,6 +76,26 @@ TEST_CASE("cost: uncached input, cache reads and writes, output") {
     CHECK(c->cache_read == doctest::Approx(1000 * 0.3e-6));
     CHECK(c->cache_write == doctest::Approx(1000 * 3.75e-6));
     CHECK(c->output == doctest::Approx(1000 * 15e-6));
+}
+
+TEST_CASE("cost: one-hour cache writes at their own price, five-minute writes at theirs") {
+    // 1,000 uncached + 4,000 written (1,000 of them for one hour) in, 100 out:
+    // 1,000 x 15 + 3,000 x 18.75 + 1,000 x 30 + 100 x 75 = 108,750 micro-dollars.
+    auto u = usage(5'000, 100, 0, 4'000);
+    u.cache_write_1h = 1'000;
+    auto c = compute_cost(*table().find("anthropic", "claude-opus-4-1"), u);
+    REQUIRE(c);
+    CHECK(c->cache_write == doctest::Approx(3'000 * 18.75e-6 + 1'000 * 30e-6));
+    CHECK(c->total == 0.10875);
+    // A model without a one-hour price bills every write at the five-minute price.
+    c = compute_cost(*table().find("anthropic", "claude-sonnet-4-5"), u);
+    REQUIRE(c);
+    CHECK(c->cache_write == doctest::Approx(4'000 * 3.75e-6));
+    // A one-hour count larger than the writes is capped by them.
+    u.cache_write_1h = 9'000;
+    c = compute_cost(*table().find("anthropic", "claude-opus-4-1"), u);
+    REQUIRE(c);
+    CHECK(c->cache_write == doctest::Approx(4'000 * 30e-6));
 }
 
 TEST_CASE("known calls, to the fraction of a cent") {

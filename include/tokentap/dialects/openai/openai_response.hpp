@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "tokentap/dialects/event_reader.hpp"
 #include "tokentap/dialects/facts.hpp"
 #include "tokentap/dialects/json_fields.hpp"
 #include "tokentap/dialects/openai/openai_endpoint.hpp"
@@ -21,24 +22,19 @@ namespace tokentap::dialects::openai {
 // object sets body_unreadable.
 void read_openai_response(openai_api api, std::string_view body, response_facts& f);
 
-class openai_stream_reader {
+class openai_stream_reader final : public event_reader {
 public:
     explicit openai_stream_reader(openai_api api) : api_(api) {}
 
     // One SSE event. Returns true when it is the usage-only chunk (`choices: []` and a `usage`
     // object) of a Chat Completions or Completions stream.
-    bool on_event(std::string_view event_name, std::string_view data);
-
-    response_facts& facts() { return facts_; }
-    std::uint64_t unreadable_events() const { return unreadable_; }
+    bool on_event(std::string_view event_name, std::string_view data) override;
 
 private:
     bool on_chunk(const json& chunk);
     void on_responses_event(std::string_view type, const json& event);
 
     openai_api api_;
-    response_facts facts_;
-    std::uint64_t unreadable_ = 0;
 };
 
 }  // namespace tokentap::dialects::openai
