@@ -69,6 +69,9 @@ struct app::impl {
     bool started = false;
     bool joined = false;
 
+    std::shared_ptr<ratelimit::local_buckets> buckets;  // per-process limits (gateway mode without Redis)
+
+    void make_limiters();
     net::awaitable<void> accept_loop();
     net::awaitable<void> sweep_loop(server::worker& w);
     void log_startup() const;
@@ -161,6 +164,7 @@ void app::start() {
     unsigned n = d.cfg.threads ? d.cfg.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i)
         d.workers.push_back(std::make_unique<server::worker>(d.tls, d.cfg, d.pool_stats));
+    d.make_limiters();
 
     const tcp::endpoint ep(net::ip::make_address(d.cfg.listen.host), d.cfg.listen.port);
     d.acceptor = std::make_unique<tcp::acceptor>(d.workers[0]->ioc);
@@ -184,6 +188,34 @@ void app::start() {
     }
     d.started = true;
     d.log_startup();
+}
+
+// Gateway mode with limits: one limiter per worker thread, on Redis when the config names it.
+void app::impl::make_limiters() {
+    const auto& g = cfg.gateway;
+    if (!g.enabled) return;
+    spdlog::info("gateway mode: retries up to {} attempts per upstream within {:.1f} s, then fallbacks", g.retries.max_attempts,
+                 std::chrono::duration<double>(g.retries.budget).count());
+    bool any = !g.limits.empty();
+    for (const auto& r : routes.routes()) any = any || (r.limits && !r.limits->empty());
+    if (!any) return;
+    if (!g.redis) buckets = std::make_shared<ratelimit::local_buckets>();
+    for (auto& w : workers) {
+        if (g.redis) {
+            ratelimit::redis_options o;
+            o.host = g.redis->host;
+            o.port = g.redis->port;
+            o.password = g.redis->password;
+            o.key_prefix = g.redis->key_prefix;
+            o.fail_open = g.redis->fail_open;
+            o.timeout = g.redis->timeout;
+            w->limiter = ratelimit::make_redis_limiter(w->ioc.get_executor(), std::move(o));
+        } else {
+            w->limiter = ratelimit::make_local_limiter(buckets);
+        }
+    }
+    spdlog::info("gateway limits on, {}", g.redis ? "shared in Redis at " + g.redis->host + ":" + std::to_string(g.redis->port)
+                                                   : std::string("per process"));
 }
 
 void app::shutdown() {

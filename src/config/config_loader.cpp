@@ -102,9 +102,28 @@ aws_signing read_aws_signing(const reader& r, const YAML::Node& n, const std::st
     return s;
 }
 
+rate_limit_rule read_rule(const reader& r, const YAML::Node& n, const std::string& name) {
+    r.expect_map(n, name, {"requests_per_minute", "tokens_per_minute"});
+    rate_limit_rule rule;
+    if (n["requests_per_minute"])
+        rule.requests_per_minute = static_cast<std::int64_t>(r.count(n["requests_per_minute"], name + ".requests_per_minute", 1));
+    if (n["tokens_per_minute"])
+        rule.tokens_per_minute = static_cast<std::int64_t>(r.count(n["tokens_per_minute"], name + ".tokens_per_minute", 1));
+    return rule;
+}
+
+// limits: {per_caller: {requests_per_minute, tokens_per_minute}, per_route: {...}}
+route_limits read_route_limits(const reader& r, const YAML::Node& n, const std::string& name) {
+    r.expect_map(n, name, {"per_caller", "per_route"});
+    route_limits l;
+    if (n["per_caller"]) l.per_caller = read_rule(r, n["per_caller"], name + ".per_caller");
+    if (n["per_route"]) l.per_route = read_rule(r, n["per_route"], name + ".per_route");
+    return l;
+}
+
 route read_route(const reader& r, const YAML::Node& n, std::size_t i) {
     const auto name = "routes[" + std::to_string(i) + "]";
-    r.expect_map(n, name, {"prefix", "upstream", "provider", "telemetry", "aws_sigv4"});
+    r.expect_map(n, name, {"prefix", "upstream", "provider", "telemetry", "aws_sigv4", "fallbacks", "limits"});
     for (const char* required : {"prefix", "upstream", "provider"})
         if (!n[required]) r.fail(n, name + " needs '" + required + "'");
     route out;
@@ -122,7 +141,52 @@ route read_route(const reader& r, const YAML::Node& n, std::size_t i) {
     if (out.provider.empty()) r.fail(n["provider"], name + ".provider must not be empty");
     if (n["telemetry"]) out.telemetry = r.flag(n["telemetry"], name + ".telemetry");
     if (n["aws_sigv4"]) out.aws_sigv4 = read_aws_signing(r, n["aws_sigv4"], name + ".aws_sigv4", out.upstream);
+    if (const auto list = n["fallbacks"]) {
+        if (!list.IsSequence()) r.fail(list, name + ".fallbacks must be a list of upstream URLs");
+        for (std::size_t j = 0; j < list.size(); ++j) {
+            const auto what = name + ".fallbacks[" + std::to_string(j) + "]";
+            auto fb = parse_upstream_url(r.text(list[j], what), &why);
+            if (!fb) r.fail(list[j], what + ": " + why);
+            out.fallbacks.push_back(std::move(*fb));
+        }
+    }
+    if (n["limits"]) out.limits = read_route_limits(r, n["limits"], name + ".limits");
     return out;
+}
+
+void read_gateway(const reader& r, const YAML::Node& n, gateway_settings& g) {
+    r.expect_map(n, "gateway", {"enabled", "retries", "limits", "redis"});
+    if (n["enabled"]) g.enabled = r.flag(n["enabled"], "gateway.enabled");
+    if (const auto t = n["retries"]) {
+        r.expect_map(t, "gateway.retries", {"max_attempts", "initial_backoff", "max_backoff", "budget"});
+        if (t["max_attempts"])
+            g.retries.max_attempts = static_cast<int>(r.count(t["max_attempts"], "gateway.retries.max_attempts", 1, 20));
+        if (t["initial_backoff"]) g.retries.initial_backoff = r.seconds(t["initial_backoff"], "gateway.retries.initial_backoff");
+        if (t["max_backoff"]) g.retries.max_backoff = r.seconds(t["max_backoff"], "gateway.retries.max_backoff");
+        if (t["budget"]) g.retries.budget = r.seconds(t["budget"], "gateway.retries.budget");
+    }
+    if (n["limits"]) g.limits = read_route_limits(r, n["limits"], "gateway.limits");
+    if (const auto d = n["redis"]) {
+        r.expect_map(d, "gateway.redis", {"address", "password", "key_prefix", "fail", "timeout"});
+        redis_settings s;
+        if (d["address"]) {
+            std::string why;
+            const auto text = r.text(d["address"], "gateway.redis.address");  // host:port, or host for 6379
+            auto a = parse_listen_address(text.find(':') == std::string::npos ? text + ":6379" : text, &why);
+            if (!a) r.fail(d["address"], "gateway.redis.address: " + why);
+            s.host = a->host;
+            s.port = a->port;
+        }
+        s.password = d["password"] ? r.text(d["password"], "gateway.redis.password") : env_or_empty("REDIS_PASSWORD");
+        if (d["key_prefix"]) s.key_prefix = r.text(d["key_prefix"], "gateway.redis.key_prefix");
+        if (d["fail"]) {
+            const auto f = r.text(d["fail"], "gateway.redis.fail");
+            if (f != "open" && f != "closed") r.fail(d["fail"], "gateway.redis.fail must be open or closed");
+            s.fail_open = f == "open";
+        }
+        if (d["timeout"]) s.timeout = r.seconds(d["timeout"], "gateway.redis.timeout");
+        g.redis = std::move(s);
+    }
 }
 
 void read_timeouts(const reader& r, const YAML::Node& n, timeout_options& t) {
@@ -209,7 +273,7 @@ config read_config(const reader& r, const YAML::Node& root) {
     if (!root || root.IsNull()) return c;
     r.expect_map(root, "the config",
                  {"listen", "threads", "builtin_routes", "routes", "timeouts", "limits", "pool", "tls", "telemetry",
-                  "otel", "pricing"});
+                  "otel", "pricing", "gateway"});
     std::string why;
     if (root["listen"]) {
         auto l = parse_listen_address(r.text(root["listen"], "listen"), &why);
@@ -243,6 +307,7 @@ config read_config(const reader& r, const YAML::Node& root) {
     if (root["telemetry"]) read_telemetry(r, root["telemetry"], c.telemetry);
     if (root["otel"]) read_otel(r, root["otel"], c.telemetry);
     if (root["pricing"]) read_pricing(r, root["pricing"], c.pricing);
+    if (root["gateway"]) read_gateway(r, root["gateway"], c.gateway);
     if (c.routes.empty() && !c.builtin_routes) r.fail(root, "no routes: add routes or keep builtin_routes");
     return c;
 }

@@ -22,6 +22,7 @@
 #include "tokentap/io_deadline.hpp"
 #include "tokentap/proxy/error_response.hpp"
 #include "tokentap/proxy/http_headers.hpp"
+#include "tokentap/proxy/retry_policy.hpp"
 
 namespace tokentap::proxy::detail {
 
@@ -99,7 +100,11 @@ struct attempt_result {
     bool before_response = false;  // failed before any response byte: an error response is possible
     std::string detail;
     bool body_too_large = false;  // the client's body passed limits.max_request_body: 413
+    bool retry = false;  // a retryable answer, not relayed: send again (gateway mode)
 };
+
+// The provider's retry-after (retry-after-ms, or retry-after in seconds) of a response, if any.
+std::optional<std::chrono::milliseconds> retry_after_of(const http::response_header<>& head);
 
 class exchange_forwarder {
 public:
@@ -117,6 +122,9 @@ public:
 
 private:
     net::awaitable<bool> read_buffered_body();
+    // Gateway limits (config.gateway.limits, route.limits): false when the request was refused and
+    // answered (429, or 503 when a fail-closed store is down).
+    net::awaitable<bool> within_limits();
     template <class S> net::awaitable<attempt_result> attempt(S& up, upstream::upstream_connection& conn);
     template <class S> net::awaitable<attempt_result> send_streamed_body(S& up);
     template <class S> net::awaitable<attempt_result> relay_response(S& up, upstream::upstream_connection& conn);
@@ -125,6 +133,16 @@ private:
     void start_watch();
     void stop_watch();
     void note(const attempt_result& r);
+    // Gateway mode (config.gateway): whether and after how long to send again, on the next fallback
+    // upstream when the current one has had its attempts; nullopt: give up. start_retry() moves on.
+    struct retry_plan {
+        std::chrono::milliseconds wait{0};
+        bool next_upstream = false;
+    };
+    std::optional<retry_plan> plan_retry(std::optional<std::chrono::milliseconds> retry_after) const;
+    void start_retry(const retry_plan& plan);
+    net::awaitable<bool> wait_before_retry(std::chrono::milliseconds wait);  // false: the client left meanwhile
+    void record_attempt(unsigned status, exchange_outcome outcome, clock::time_point start);
 
     forward_request req_;
     forward_services svc_;
@@ -142,6 +160,14 @@ private:
     std::shared_ptr<disconnect_watch> watch_;
     std::array<char, relay_chunk> buf_;
     std::string filtered_;  // a filtered response's bytes to send (exchange_observer::filter_response_chunk)
+
+    bool gateway_retry_ = false;  // gateway mode and a request body that can be sent again
+    std::vector<const config::upstream_url*> upstreams_;  // the route's upstream, then its fallbacks
+    std::size_t upstream_index_ = 0;
+    int sends_on_upstream_ = 1;  // sends on the current upstream, the one under way included
+    clock::time_point first_send_{};
+    retry_plan planned_;  // set with attempt_result::retry
+    std::string rest_of_target_;  // the upstream target after the route upstream's base path
 };
 
 template <class S>
@@ -174,6 +200,13 @@ net::awaitable<attempt_result> exchange_forwarder::attempt(S& up, upstream::upst
         if (ec) co_return attempt_result{exchange_outcome::upstream_error, true, "reading the response header: " + ec.message()};
         const auto status = rp_->get().result_int();
         if (status < 100 || status >= 200 || status == 101) break;
+    }
+    if (gateway_retry_ && retryable_status(rp_->get().result_int())) {
+        if (auto plan = plan_retry(retry_after_of(rp_->get()))) {
+            planned_ = *plan;
+            co_return attempt_result{exchange_outcome::completed, true,
+                                     "upstream answered " + std::to_string(rp_->get().result_int()), false, true};
+        }
     }
     co_return co_await relay_response(up, conn);
 }

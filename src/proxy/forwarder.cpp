@@ -1,11 +1,18 @@
 #include "exchange_forwarder.hpp"
 
 #include "tokentap/proxy/aws_request_signing.hpp"
+#include "tokentap/ratelimit/caller_key.hpp"
 
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <random>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace tokentap::proxy {
 
@@ -65,6 +72,7 @@ net::awaitable<bool> exchange_forwarder::run() {
     if (has_body && !streamed_body_) {
         if (!co_await read_buffered_body()) co_return false;
     }
+    if (svc_.limiter && !co_await within_limits()) co_return keep_client_;
     if (observer_ && has_body && !streamed_body_ && observer_->rewrite_request_body(up_req_, up_req_.body()))
     {
         up_req_.content_length(up_req_.body().size());
@@ -79,13 +87,32 @@ net::awaitable<bool> exchange_forwarder::run() {
     }
     if (observer_) observer_->on_request(up_req_, up_req_.body());
 
-    const auto& url = req_.match.route->upstream;
-    for (int attempt_no = 0;; ++attempt_no) {
-        auto got = co_await svc_.pool.acquire(url, attempt_no > 0);
+    const auto& route = *req_.match.route;
+    gateway_retry_ = svc_.config.gateway.enabled && !streamed_body_;
+    if (gateway_retry_) {
+        upstreams_.push_back(&route.upstream);
+        for (const auto& f : route.fallbacks) upstreams_.push_back(&f);
+        rest_of_target_ = req_.match.upstream_target.substr(
+            std::min(route.upstream.base_path.size(), req_.match.upstream_target.size()));
+    }
+    for (bool fresh = false;;) {
+        const auto& url = upstreams_.empty() ? route.upstream : *upstreams_[upstream_index_];
+        const auto attempt_start = clock::now();
+        if (first_send_ == clock::time_point{}) first_send_ = attempt_start;
+        auto got = co_await svc_.pool.acquire(url, fresh);
         if (!got.connection) {
             const auto outcome = got.failure == upstream::connect_failure::timeout ? exchange_outcome::upstream_timeout
                                  : got.failure == upstream::connect_failure::tls   ? exchange_outcome::upstream_tls_error
                                                                                    : exchange_outcome::upstream_unreachable;
+            record_attempt(0, outcome, attempt_start);
+            if (outcome == exchange_outcome::upstream_unreachable) {
+                if (auto plan = plan_retry(std::nullopt)) {
+                    start_retry(*plan);
+                    if (co_await wait_before_retry(plan->wait)) continue;
+                    note({exchange_outcome::client_gone, true, "client disconnected while tokentap waited to retry"});
+                    co_return false;
+                }
+            }
             note({outcome, true, got.message});
             const auto [status, type] = error_for(outcome);
             co_await respond_error(status, type, got.message);
@@ -97,12 +124,30 @@ net::awaitable<bool> exchange_forwarder::run() {
         auto result = co_await conn->visit([&](auto& s) { return attempt(s, *conn); });
         current_ = nullptr;
         const bool replayable = !streamed_body_;
-        if (result.before_response && reused && replayable && attempt_no == 0 &&
-            result.outcome == exchange_outcome::upstream_error && !(watch_ && watch_->client_gone)) {
+        const bool client_gone = watch_ && watch_->client_gone;
+        if (result.before_response && reused && replayable && !fresh &&
+            result.outcome == exchange_outcome::upstream_error && !client_gone) {
             // The upstream closed a pooled connection while it sat idle: send again on a fresh one.
             svc_.pool_stats.stale_retries += 1;
             conn->close();
+            fresh = true;
             continue;
+        }
+        fresh = false;
+        record_attempt(rp_ && result.outcome == exchange_outcome::completed ? rp_->get().result_int() : 0,
+                       result.outcome, attempt_start);
+        if (result.retry || (gateway_retry_ && result.before_response && !client_gone &&
+                             result.outcome == exchange_outcome::upstream_error)) {
+            conn->close();
+            // A retryable answer was planned for with its retry-after; a failed send is planned now.
+            const auto plan = result.retry ? std::optional<retry_plan>(planned_) : plan_retry(std::nullopt);
+            if (plan) {
+                start_retry(*plan);
+                if (co_await wait_before_retry(plan->wait)) continue;
+                note({exchange_outcome::client_gone, true, "client disconnected while tokentap waited to retry"});
+                stop_watch();
+                co_return false;
+            }
         }
         note(result);
         const bool reusable = result.outcome == exchange_outcome::completed && request_complete_ &&
@@ -123,6 +168,120 @@ net::awaitable<bool> exchange_forwarder::run() {
         }
         co_return keep_client_ && result.outcome == exchange_outcome::completed;
     }
+}
+
+std::optional<std::chrono::milliseconds> retry_after_of(const http::response_header<>& head) {
+    auto number = [](boost::beast::string_view v) -> std::optional<double> {
+        double d = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+        if (ec != std::errc{} || end != v.data() + v.size() || !(d >= 0) || d > 86400e3) return std::nullopt;
+        return d;
+    };
+    if (auto ms = number(head["retry-after-ms"])) return std::chrono::milliseconds(static_cast<long long>(*ms));
+    // Seconds; the HTTP-date form is not honoured here (LLM providers send seconds).
+    if (auto s = number(head[http::field::retry_after])) return std::chrono::milliseconds(static_cast<long long>(*s * 1000));
+    return std::nullopt;
+}
+
+auto exchange_forwarder::plan_retry(std::optional<std::chrono::milliseconds> retry_after) const
+    -> std::optional<retry_plan> {
+    if (!gateway_retry_ || (watch_ && watch_->client_gone)) return std::nullopt;
+    const auto& o = svc_.config.gateway.retries;
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - first_send_);
+    thread_local std::minstd_rand rng{std::random_device{}()};
+    const double draw = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+    // After sends_on_upstream_ failed sends on this upstream, the next is retry number sends_on_upstream_.
+    if (auto wait = retry_delay(o, sends_on_upstream_, retry_after, elapsed, draw)) return retry_plan{*wait, false};
+    if (upstream_index_ + 1 < upstreams_.size() && elapsed < o.budget) return retry_plan{std::chrono::milliseconds(0), true};
+    return std::nullopt;
+}
+
+void exchange_forwarder::start_retry(const retry_plan& plan) {
+    if (!plan.next_upstream) {
+        sends_on_upstream_ += 1;
+        return;
+    }
+    upstream_index_ += 1;
+    sends_on_upstream_ = 1;
+    const auto& url = *upstreams_[upstream_index_];
+    up_req_.target(url.base_path + rest_of_target_);
+    up_req_.set(http::field::host, url.host_header());
+    if (const auto& signing = req_.match.route->aws_sigv4) sign_for_aws(up_req_, *signing, std::chrono::system_clock::now());
+}
+
+net::awaitable<bool> exchange_forwarder::wait_before_retry(std::chrono::milliseconds wait) {
+    net::steady_timer timer(req_.client.get_executor());
+    auto left = wait;
+    // In short steps, so that a client that leaves meanwhile ends the wait.
+    while (left > std::chrono::milliseconds(0)) {
+        const auto step = std::min(left, std::chrono::milliseconds(100));
+        timer.expires_after(step);
+        co_await timer.async_wait(use_nothrow);  // cancelled or not, the loop checks the client
+        left -= step;
+        if (watch_ && watch_->client_gone) co_return false;
+    }
+    co_return !(watch_ && watch_->client_gone);
+}
+
+void exchange_forwarder::record_attempt(unsigned status, exchange_outcome outcome, clock::time_point start) {
+    if (!gateway_retry_) return;
+    const auto& url = *upstreams_[upstream_index_];
+    record_.attempts.push_back(
+        {url.tls, url.host, url.port, std::string(up_req_.target()), status, outcome, start, clock::now()});
+}
+
+namespace {
+ratelimit::limit_rule rule_of(const config::rate_limit_rule& r) { return {r.requests_per_minute, r.tokens_per_minute}; }
+
+net::awaitable<void> settle_tokens(ratelimit::limiter* limiter, std::string caller_key, config::rate_limit_rule per_caller,
+                                   std::string route_key, config::rate_limit_rule per_route, std::int64_t reserved,
+                                   std::int64_t used) {
+    if (per_caller.tokens_per_minute > 0) co_await limiter->settle(caller_key, rule_of(per_caller), reserved, used);
+    if (per_route.tokens_per_minute > 0) co_await limiter->settle(route_key, rule_of(per_route), reserved, used);
+}
+}  // namespace
+
+net::awaitable<bool> exchange_forwarder::within_limits() {
+    const auto& route = *req_.match.route;
+    const auto& limits = route.limits ? *route.limits : svc_.config.gateway.limits;
+    if (limits.empty()) co_return true;
+    const auto target = up_req_.target();
+    const std::string_view target_view(target.data(), target.size());
+    const auto path = target_view.substr(0, target_view.find('?'));
+    const auto method = up_req_.method_string();
+    const auto ep = dialects::classify_endpoint(route.provider, std::string_view(method.data(), method.size()), path);
+    std::int64_t reserve = 0;  // the request's max_tokens, when a token limit applies
+    if (ep && (limits.per_caller.tokens_per_minute > 0 || limits.per_route.tokens_per_minute > 0))
+        reserve = std::max<std::int64_t>(0, dialects::read_request(ep, path, up_req_.body()).max_tokens.value_or(0));
+    const auto caller_key = route.prefix + "|" + ratelimit::caller_hash(ratelimit::find_api_key(up_req_, target_view));
+    const auto& route_key = route.prefix;
+
+    const std::pair<const config::rate_limit_rule*, const std::string*> checks[] = {
+        {&limits.per_caller, &caller_key}, {&limits.per_route, &route_key}};
+    for (const auto& [rule, key] : checks) {
+        if (rule->empty()) continue;
+        const auto d = co_await svc_.limiter->acquire(*key, rule_of(*rule), reserve);
+        if (d.allowed) continue;
+        if (streamed_body_) keep_client_ = false;  // the body was not read: the connection cannot go on
+        auto res = d.store_unavailable ? make_limit_store_down(ep.dialect, d.retry_after, keep_client_)
+                                       : make_limit_response(ep.dialect, d.retry_after, d.exceeded,
+                                                             rule == &limits.per_caller ? "caller" : "route", keep_client_);
+        note({exchange_outcome::completed, true, d.store_unavailable ? "limit store unavailable" : "over a local limit"});
+        record_.status = res.result_int();
+        req_.client_deadline.expires_after(svc_.config.timeouts.idle);
+        auto [ec, n] = co_await http::async_write(req_.client, res, use_nothrow);
+        if (ec) keep_client_ = false;
+        co_return false;
+    }
+    if (limits.per_caller.tokens_per_minute > 0 || limits.per_route.tokens_per_minute > 0) {
+        record_.settle_tokens = [limiter = svc_.limiter, ex = req_.client.get_executor(), caller_key,
+                                 per_caller = limits.per_caller, route_key, per_route = limits.per_route,
+                                 reserve](std::int64_t used) {
+            net::co_spawn(ex, settle_tokens(limiter, caller_key, per_caller, route_key, per_route, reserve, used),
+                          net::detached);
+        };
+    }
+    co_return true;
 }
 
 net::awaitable<bool> exchange_forwarder::read_buffered_body() {
@@ -187,7 +346,9 @@ void exchange_forwarder::note(const attempt_result& r) {
 net::awaitable<bool> forward_exchange(forward_request request, forward_services services,
                                       exchange_observer* observer, exchange_record& record) {
     detail::exchange_forwarder f(request, services, observer, record);
-    co_return co_await f.run();
+    const bool keep = co_await f.run();
+    if (record.attempts.size() < 2) record.attempts.clear();  // kept only when there were retries
+    co_return keep;
 }
 
 }  // namespace tokentap::proxy

@@ -1,10 +1,13 @@
 #include "tokentap/telemetry/call_reader.hpp"
 
 #include <charconv>
+#include <chrono>
+#include <functional>
 
 #include "tokentap/dialects/bedrock/bedrock_response.hpp"
 #include "tokentap/dialects/endpoint.hpp"
 #include "tokentap/proxy/log_redaction.hpp"
+#include "tokentap/ratelimit/caller_key.hpp"
 #include "tokentap/sse/stream_decoder.hpp"
 #include "tokentap/telemetry/body_decoding.hpp"
 #include "tokentap/telemetry/genai_tap.hpp"
@@ -15,11 +18,15 @@ namespace {
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
+std::string url_of(bool tls, const std::string& host, std::uint16_t port, std::string_view target) {
+    std::string url = tls ? "https://" : "http://";
+    url += host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    if (port != (tls ? 443 : 80)) url += ":" + std::to_string(port);
+    return url + proxy::redact_target(target);
+}
+
 std::string url_of(const exchange_capture& c) {
-    std::string url = c.upstream_tls ? "https://" : "http://";
-    url += c.server_address.find(':') != std::string::npos ? "[" + c.server_address + "]" : c.server_address;
-    if (c.server_port != (c.upstream_tls ? 443 : 80)) url += ":" + std::to_string(c.server_port);
-    return url + proxy::redact_target(c.upstream_target);
+    return url_of(c.upstream_tls, c.server_address, c.server_port, c.upstream_target);
 }
 
 // error.type for an exchange that did not complete over HTTP.
@@ -34,6 +41,22 @@ std::string transport_error_of(proxy::exchange_outcome o) {
         case proxy::exchange_outcome::client_error: return "client_error";
     }
     return "_OTHER";
+}
+
+std::vector<http_attempt> attempts_of(const exchange_capture& cap) {
+    std::vector<http_attempt> out;
+    const auto& rec = cap.record;
+    auto unix_ns = [&](proxy::steady_time t) {
+        return cap.start_unix_ns + static_cast<std::uint64_t>(std::max<std::int64_t>(
+                                       0, std::chrono::duration_cast<std::chrono::nanoseconds>(t - rec.start).count()));
+    };
+    for (const auto& a : rec.attempts) {
+        http_attempt h{url_of(a.tls, a.host, a.port, a.target), a.host, a.port, a.status, {}, unix_ns(a.start), unix_ns(a.end)};
+        if (a.status >= 400) h.error = std::to_string(a.status);
+        else if (a.status == 0) h.error = transport_error_of(a.outcome);
+        out.push_back(std::move(h));
+    }
+    return out;
 }
 
 bool looks_like_sse(std::string_view body) {
@@ -73,6 +96,9 @@ void read_whole_response(exchange_capture& cap, genai_call& call) {
         return;
     }
     dialects::read_response(cap.endpoint, *decoded, call.response);
+    // A 429 from Gemini or Vertex AI says when to retry in its body (RetryInfo.retryDelay).
+    if (cap.record.status >= 400 && !call.limits.retry_after_seconds)
+        call.limits.retry_after_seconds = ratelimit::read_retry_delay(*decoded);
     // A non-JSON error page (a proxy's HTML 502) is still an error; a 2xx that is not JSON is unreadable.
     if (call.response.body_unreadable && cap.record.status < 400) call.incomplete = true;
 }
@@ -86,6 +112,9 @@ genai_call read_call(exchange_capture&& cap) {
     call.server_port = cap.server_port;
     call.url_full = url_of(cap);
     call.request = dialects::read_request(cap.endpoint, path_of(cap.upstream_target), cap.request_body);
+    call.request_hash = std::hash<std::string_view>{}(cap.request_body);
+    if (!cap.response_headers.empty())
+        call.limits = ratelimit::read_limit_headers(cap.response_headers, std::chrono::system_clock::now());
     call.incomplete = cap.request_truncated || call.request.body_unreadable;
     call.status = cap.record.status;
     call.transport_error = transport_error_of(cap.record.outcome);
@@ -112,6 +141,8 @@ genai_call read_call(exchange_capture&& cap) {
     const auto& rc = cap.retry_count;
     if (std::from_chars(rc.data(), rc.data() + rc.size(), retries).ec == std::errc{} && retries > 0)
         call.resend_count = retries;
+    call.caller = ratelimit::caller_hash(cap.api_key);
+    call.attempts = attempts_of(cap);
     return call;
 }
 

@@ -48,7 +48,8 @@ genai_metrics::genai_metrics(metrics_registry& registry, const pipeline_stats& s
       spend_(registry.add_counter("tokentap.cost.usd", "USD",
                                   "Spend by provider, request model and token kind (input, cache_read, cache_write, output)")),
       unpriced_tokens_(registry.add_counter("tokentap.cost.unpriced_tokens", "{token}",
-                                            "Tokens of calls whose model has no price in the table")) {
+                                            "Tokens of calls whose model has no price in the table")),
+      limits_(registry) {
     using kind = instrument_kind;
     registry.add_observable("tokentap.telemetry.dropped_spans", "{span}",
                             "Spans lost to a full queue or a failed export", kind::counter, read_of(stats.dropped_spans));
@@ -86,6 +87,7 @@ void genai_metrics::record_cost(const genai_call& c, const attribute_set& attrs)
 }
 
 void genai_metrics::record(const genai_call& c) {
+    limits_.record(c);
     if (c.request.operation.empty()) return;
     auto attrs = common_attributes(c);
     const auto& u = c.response.usage;

@@ -4,8 +4,8 @@ namespace tokentap::telemetry {
 
 namespace {
 
-template <class T> void put(attributes& a, const char* key, const std::optional<T>& v) {
-    if (v) a.push_back({key, attribute_value(*v)});
+template <class T> void put(attributes& a, std::string key, const std::optional<T>& v) {
+    if (v) a.push_back({std::move(key), attribute_value(*v)});
 }
 
 void put_request(attributes& a, const dialects::request_facts& r) {
@@ -88,10 +88,27 @@ void put_cost(attributes& a, const genai_call& c) {
     if (!c.price_table.empty()) a.push_back({"tokentap.cost.price_table", c.price_table});
 }
 
+// SEMCONV.md part 1 item 9: the provider's limit headers, normalised.
+void put_rate_limits(attributes& a, const ratelimit::limit_report& r) {
+    for (std::size_t i = 0; i < ratelimit::limit_kind_count; ++i) {
+        const auto& k = r.kinds[i];
+        if (k.empty()) continue;
+        const auto prefix = "tokentap.ratelimit." + std::string(ratelimit::kind_name(static_cast<ratelimit::limit_kind>(i)));
+        put(a, prefix + ".limit", k.limit);
+        put(a, prefix + ".remaining", k.remaining);
+        if (k.reset_seconds) a.push_back({prefix + ".reset_seconds", *k.reset_seconds});
+    }
+    if (r.retry_after_seconds) a.push_back({"tokentap.retry_after_seconds", *r.retry_after_seconds});
+    if (r.should_retry) a.push_back({"tokentap.should_retry", *r.should_retry});
+}
+
 }  // namespace
 
 std::string error_type_of(const genai_call& c) {
-    if (!c.transport_error.empty()) return c.transport_error;
+    // A client that leaves while an error response is on its way (an SDK that drops a 429's body to
+    // retry) does not make the call cancelled: it failed with the provider's error.
+    const bool http_error = c.status >= 400;
+    if (!c.transport_error.empty() && !(http_error && c.transport_error == "cancelled")) return c.transport_error;
     if (c.response.error_type) return *c.response.error_type;
     if (c.status >= 400) return std::to_string(c.status);
     return "";
@@ -125,6 +142,7 @@ span make_genai_span(const genai_call& c, const trace_id& new_trace, const span_
     put_provider_extras(a, c);
     if (c.status) a.push_back({"http.response.status_code", static_cast<std::int64_t>(c.status)});
     put(a, "http.request.resend_count", c.resend_count);
+    put_rate_limits(a, c.limits);
     if (!c.url_full.empty()) a.push_back({"url.full", c.url_full});
     if (c.incomplete) a.push_back({"tokentap.telemetry.incomplete", true});
     put_cost(a, c);
@@ -133,7 +151,33 @@ span make_genai_span(const genai_call& c, const trace_id& new_trace, const span_
     if (!error.empty()) {
         a.push_back({"error.type", error});
         // A caller that cancels is not an error of the call (core "Recording Errors").
-        if (c.transport_error != "cancelled") s.status = status_code::error;
+        if (c.transport_error != "cancelled" || c.status >= 400) s.status = status_code::error;
+    }
+    return s;
+}
+
+span make_attempt_span(const genai_call& c, const span& call_span, std::size_t i, const span_id& id) {
+    const auto& at = c.attempts.at(i);
+    span s;
+    s.trace = call_span.trace;
+    s.id = id;
+    s.parent = call_span.id;
+    s.trace_state = call_span.trace_state;
+    s.flags = call_span.flags;
+    s.kind = span_kind::client;
+    s.name = "POST";  // HTTP client spans are named by their method; GenAI calls are POSTs
+    s.start_unix_ns = at.start_unix_ns;
+    s.end_unix_ns = at.end_unix_ns;
+    auto& a = s.attrs;
+    a.push_back({"http.request.method", std::string("POST")});
+    a.push_back({"server.address", at.server_address});
+    a.push_back({"server.port", static_cast<std::int64_t>(at.server_port)});
+    a.push_back({"url.full", at.url});
+    if (at.status) a.push_back({"http.response.status_code", static_cast<std::int64_t>(at.status)});
+    if (i > 0) a.push_back({"http.request.resend_count", static_cast<std::int64_t>(i)});
+    if (!at.error.empty()) {
+        a.push_back({"error.type", at.error});
+        s.status = status_code::error;
     }
     return s;
 }

@@ -5,6 +5,8 @@
 
 #include "tokentap/dialects/openai/include_usage.hpp"
 #include "tokentap/dialects/openai/openai_endpoint.hpp"
+#include "tokentap/ratelimit/caller_key.hpp"
+#include "tokentap/ratelimit/limit_headers.hpp"
 #include "tokentap/telemetry/telemetry_pipeline.hpp"
 
 namespace tokentap::telemetry {
@@ -50,6 +52,8 @@ void genai_tap::classify(const http::request_header<>& head) {
     cap_->traceparent = std::string(head["traceparent"]);
     cap_->tracestate = std::string(head["tracestate"]);
     cap_->retry_count = std::string(head["x-stainless-retry-count"]);
+    const auto target = head.target();
+    cap_->api_key = std::string(ratelimit::find_api_key(head, std::string_view(target.data(), target.size())));
     if (cap_->endpoint.dialect == dialects::wire::anthropic) cap_->anthropic_beta = std::string(head["anthropic-beta"]);
 }
 
@@ -84,13 +88,14 @@ void genai_tap::on_request_chunk(std::string_view bytes) {
 void genai_tap::on_response_head(const http::response_header<>& head) {
     if (!active_) return;
     cap_->content_encoding = std::string(head[http::field::content_encoding]);
-    if (cap_->endpoint.dialect == dialects::wire::bedrock) {
-        for (const auto& h : head) {
-            const auto name = h.name_string();
-            if (boost::istarts_with(name, "x-amzn-bedrock-") || boost::iequals(name, "x-amzn-requestid") ||
-                boost::iequals(name, "x-amzn-errortype"))
-                cap_->response_headers.emplace_back(boost::algorithm::to_lower_copy(std::string(name)), std::string(h.value()));
-        }
+    const bool bedrock = cap_->endpoint.dialect == dialects::wire::bedrock;
+    for (const auto& h : head) {
+        const auto name = h.name_string();
+        const std::string_view n(name.data(), name.size());
+        if (ratelimit::is_limit_header(n) ||
+            (bedrock && (boost::istarts_with(n, "x-amzn-bedrock-") || boost::iequals(n, "x-amzn-requestid") ||
+                         boost::iequals(n, "x-amzn-errortype"))))
+            cap_->response_headers.emplace_back(boost::algorithm::to_lower_copy(std::string(n)), std::string(h.value()));
     }
     const auto type = head[http::field::content_type];
     const auto framing = head.result_int() < 300
@@ -203,6 +208,13 @@ void genai_tap::on_finish(const proxy::exchange_record& record) {
     };
     cap_->start_unix_ns = unix_ns(record.start);
     cap_->end_unix_ns = unix_ns(record.end);
+    if (!record.attempts.empty()) {  // the upstream that answered last (a fallback, maybe)
+        const auto& last = record.attempts.back();
+        cap_->server_address = last.host;
+        cap_->server_port = last.port;
+        cap_->upstream_tls = last.tls;
+        cap_->upstream_target = last.target;
+    }
     cap_->record = record;
     pipeline_.submit(std::move(cap_));
     active_ = false;

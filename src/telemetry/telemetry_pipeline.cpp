@@ -13,6 +13,7 @@
 #include "tokentap/telemetry/call_line.hpp"
 #include "tokentap/telemetry/call_reader.hpp"
 #include "tokentap/telemetry/genai_span.hpp"
+#include "tokentap/telemetry/retry_links.hpp"
 #include "tokentap/telemetry/otlp/otlp_http_exporter.hpp"
 #include "tokentap/telemetry/otlp/otlp_metrics.hpp"
 #include "tokentap/telemetry/otlp/otlp_traces.hpp"
@@ -60,6 +61,7 @@ struct telemetry_pipeline::impl {
     std::mutex inbox_mutex;
     std::vector<std::unique_ptr<exchange_capture>> inbox;  // guarded by inbox_mutex
     std::deque<span> spans;                                // telemetry thread only
+    retry_links retries;                                   // telemetry thread only
     net::steady_timer export_wakeup;
     bool stopping = false;  // telemetry thread only
     bool export_in_flight = false;
@@ -78,19 +80,30 @@ struct telemetry_pipeline::impl {
 };
 
 void telemetry_pipeline::impl::read_one(std::unique_ptr<exchange_capture> capture) {
+    auto settle = std::move(capture->record.settle_tokens);
     auto call = read_call(std::move(*capture));
     capture.reset();
+    // Gateway token limits: the tokens reserved before the call are settled with what it used.
+    if (settle && call.response.usage.any())
+        settle(call.response.usage.input.value_or(0) + call.response.usage.output.value_or(0));
     if (prices) price_call(call, *prices);
     auto s = make_genai_span(call, new_trace_id(), new_span_id());
+    if (!call.caller.empty()) {  // an SDK's retry links to the span of the attempt before it
+        const auto now = clock::now();
+        if (call.resend_count)
+            if (auto previous = retries.previous(call.caller, call.request_hash, now)) s.links.push_back(std::move(*previous));
+        if (!error_type_of(call).empty()) retries.remember(call.caller, call.request_hash, s, now);
+    }
     owner.stats_.calls += 1;
     if (call.incomplete) owner.stats_.parse_errors += 1;
     if (owner.options_.call_log) spdlog::info("{}", format_call_line(call));
     if (owner.listener_) owner.listener_(call, s);
     if (!exporting()) return;
-    if (spans.size() >= owner.options_.max_queue_size) {
-        owner.stats_.dropped_spans += 1;
+    if (spans.size() + 1 + call.attempts.size() > owner.options_.max_queue_size) {
+        owner.stats_.dropped_spans += 1 + call.attempts.size();
         return;
     }
+    for (std::size_t i = 0; i < call.attempts.size(); ++i) spans.push_back(make_attempt_span(call, s, i, new_span_id()));
     spans.push_back(std::move(s));
     if (spans.size() >= owner.options_.max_export_batch_size) export_wakeup.cancel();
 }

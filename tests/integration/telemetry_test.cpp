@@ -13,55 +13,13 @@
 
 #include "support/fake_upstream.hpp"
 #include "support/proxy_client.hpp"
+#include "support/trace_file.hpp"
 #include "tokentap/telemetry/body_decoding.hpp"
 
 namespace tokentap::test {
 
 namespace {
 const bool quiet_logs = (spdlog::set_level(spdlog::level::err), true);
-using json = nlohmann::json;
-
-// A temporary trace file, removed at the end.
-struct trace_file {
-    std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                 ("tokentap-trace-" + std::to_string(::getpid()) + "-" +
-                                  std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".jsonl");
-    ~trace_file() { std::filesystem::remove(path); }
-
-    // Every span in the file, as OTLP JSON objects with attributes flattened to a map.
-    std::vector<json> spans() const {
-        std::vector<json> out;
-        std::ifstream in(path);
-        for (std::string line; std::getline(in, line);) {
-            auto doc = json::parse(line);
-            for (auto& rs : doc["resourceSpans"])
-                for (auto& ss : rs["scopeSpans"])
-                    for (auto& sp : ss["spans"]) {
-                        json attrs = json::object();
-                        for (auto& kv : sp["attributes"]) {
-                            const auto& v = kv["value"];
-                            attrs[kv["key"].get<std::string>()] =
-                                v.contains("stringValue") ? v["stringValue"]
-                                : v.contains("intValue")  ? json(std::stoll(v["intValue"].get<std::string>()))
-                                : v.contains("boolValue") ? v["boolValue"]
-                                : v.contains("doubleValue") ? v["doubleValue"]
-                                                          : v;
-                        }
-                        sp["attrs"] = attrs;
-                        out.push_back(sp);
-                    }
-        }
-        return out;
-    }
-};
-
-config::config traced_config(std::uint16_t port, const trace_file& f) {
-    auto c = config_for(port);
-    c.telemetry.trace_file = f.path.string();
-    c.telemetry.otel["OTEL_BSP_SCHEDULE_DELAY"] = "20";
-    c.telemetry.call_log = "off";
-    return c;
-}
 
 const std::string chunk1 =
     "data: {\"id\":\"c1\",\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}],\"usage\":null}\n\n";

@@ -38,12 +38,29 @@ struct aws_signing {
     std::string access_key_id, secret_access_key, session_token;
 };
 
+// Requests and tokens per minute, for one caller (API-key hash) or one route; 0 = no limit.
+struct rate_limit_rule {
+    std::int64_t requests_per_minute = 0;
+    std::int64_t tokens_per_minute = 0;
+    bool empty() const { return requests_per_minute == 0 && tokens_per_minute == 0; }
+};
+
+struct route_limits {
+    rate_limit_rule per_caller;  // each caller on its own
+    rate_limit_rule per_route;   // all callers of the route together
+    bool empty() const { return per_caller.empty() && per_route.empty(); }
+};
+
 struct route {
     std::string prefix;    // "/openai": starts with '/', no trailing '/' unless it is "/" itself
     upstream_url upstream;
     std::string provider;  // gen_ai.provider.name of the traffic on this route
     bool telemetry = true;  // false: forward only, no parsing, spans or GenAI metrics
-    std::optional<aws_signing> aws_sigv4;  // set: every request is signed again for the upstream
+    std::optional<aws_signing> aws_sigv4{};  // set: every request is signed again for the upstream
+    // Gateway mode only: upstreams of the same dialect tried in order when `upstream` keeps failing,
+    // and this route's own limits instead of gateway.limits.
+    std::vector<upstream_url> fallbacks{};
+    std::optional<route_limits> limits{};
 };
 
 struct timeout_options {
@@ -94,6 +111,33 @@ struct pricing_settings {
     std::vector<price_override> overrides;
 };
 
+// When tokentap sends a failed call again (gateway mode): 429, 500, 502, 503, 504, 529 and
+// connection failures, with exponential backoff and jitter, honouring retry-after.
+struct retry_settings {
+    int max_attempts = 3;  // per upstream, the first included; 1 = no retries
+    duration initial_backoff = 500ms;
+    duration max_backoff = 8s;
+    duration budget = 30s;  // from the first send to the last retry's start
+};
+
+// A Redis server that holds the limits of all replicas.
+struct redis_settings {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 6379;
+    std::string password;                  // AUTH, when set (or REDIS_PASSWORD in the environment)
+    std::string key_prefix = "tokentap:";
+    bool fail_open = true;                 // Redis unreachable: serve (true) or refuse with 503 (false)
+    duration timeout = 250ms;
+};
+
+// Gateway mode: off by default; `enabled` is the one switch for retries, fallbacks and limits.
+struct gateway_settings {
+    bool enabled = false;
+    retry_settings retries;
+    route_limits limits;                   // for every route without limits of its own
+    std::optional<redis_settings> redis;   // none: limits per process
+};
+
 struct listen_address {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8788;
@@ -110,6 +154,7 @@ struct config {
     tls_options tls;
     telemetry_settings telemetry;
     pricing_settings pricing;
+    gateway_settings gateway;
     std::string source_file;  // the config file this came from ("" = none): SIGHUP re-reads its prices
 };
 

@@ -7,8 +7,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tokentap::proxy {
 
@@ -27,6 +29,19 @@ enum class exchange_outcome {
 
 const char* to_string(exchange_outcome o);
 
+// One send of the request upstream, kept when tokentap sent it more than once (gateway mode:
+// retries and fallback upstreams).
+struct upstream_attempt {
+    bool tls = true;
+    std::string host;
+    std::uint16_t port = 0;
+    std::string target;  // path and query as sent
+    unsigned status = 0;  // the upstream's status; 0 when no response came
+    exchange_outcome outcome = exchange_outcome::completed;  // why no response came
+    steady_time start{};
+    steady_time end{};
+};
+
 struct exchange_record {
     std::string method;
     std::string route_prefix;
@@ -42,6 +57,10 @@ struct exchange_record {
     steady_time first_byte{};     // first response body bytes written to the client
     steady_time upstream_done{};  // last response bytes read from the upstream
     steady_time end{};
+    std::vector<upstream_attempt> attempts;  // every send, when there was more than one
+    // Gateway token limits: to be called (on any thread) with the tokens the call used, once
+    // telemetry has read them; it settles the tokens reserved before the call. Empty otherwise.
+    std::function<void(std::int64_t used)> settle_tokens;
 };
 
 class exchange_observer {

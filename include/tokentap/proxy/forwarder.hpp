@@ -13,6 +13,7 @@
 #include "tokentap/net.hpp"
 #include "tokentap/proxy/exchange.hpp"
 #include "tokentap/proxy/route_table.hpp"
+#include "tokentap/ratelimit/limiter.hpp"
 #include "tokentap/upstream/connection_pool.hpp"
 
 namespace tokentap::proxy {
@@ -30,6 +31,7 @@ struct forward_services {
     upstream::connection_pool& pool;
     upstream::pool_stats& pool_stats;
     const config::config& config;
+    ratelimit::limiter* limiter = nullptr;  // gateway mode with limits; null: no limits
 };
 
 // Returns whether the client connection can carry another request. Fills `record`.

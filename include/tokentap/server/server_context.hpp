@@ -14,6 +14,7 @@
 #include "tokentap/proxy/route_table.hpp"
 #include "tokentap/server/proxy_metrics.hpp"
 #include "tokentap/telemetry/metrics/metrics_registry.hpp"
+#include "tokentap/ratelimit/limiter.hpp"
 #include "tokentap/upstream/connection_pool.hpp"
 
 namespace tokentap::server {
@@ -48,6 +49,7 @@ struct worker {
     std::atomic<int> active_sessions{0};
     net::io_context ioc{1};
     upstream::connection_pool pool;
+    std::unique_ptr<ratelimit::limiter> limiter;  // gateway limits (null: none configured)
 
     // Closes the sessions that wait for a request; the others close after their response.
     void close_idle_sessions();

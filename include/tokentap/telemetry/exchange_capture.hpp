@@ -27,6 +27,7 @@ struct exchange_capture {
     std::string traceparent, tracestate;
     std::string retry_count;    // x-stainless-retry-count as received
     std::string anthropic_beta;  // anthropic-beta as received
+    std::string api_key;         // the caller's credential (ratelimit/caller_key.hpp), hashed before any use
 
     // Bodies, as far as they were kept (limits in genai_tap.hpp)
     std::string request_body;
@@ -34,7 +35,8 @@ struct exchange_capture {
     std::string content_encoding;  // of the response
     std::string response_body;     // a non-stream response, still encoded
     bool response_truncated = false;
-    // The response headers telemetry reads (Bedrock's token counts and request id), names lower-case.
+    // The response headers telemetry reads (rate limits and retry-after; Bedrock's token counts and
+    // request id), names lower-case.
     std::vector<std::pair<std::string, std::string>> response_headers;
 
     // A stream, read as it passed

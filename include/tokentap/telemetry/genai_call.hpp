@@ -10,9 +10,22 @@
 
 #include "tokentap/dialects/facts.hpp"
 #include "tokentap/pricing/cost.hpp"
+#include "tokentap/ratelimit/limit_headers.hpp"
 #include "tokentap/telemetry/trace_context.hpp"
 
 namespace tokentap::telemetry {
+
+// One send of the request, when tokentap sent it more than once (gateway retries and fallbacks):
+// a child HTTP CLIENT span of the call's span.
+struct http_attempt {
+    std::string url;  // secrets redacted
+    std::string server_address;
+    std::uint16_t server_port = 0;
+    unsigned status = 0;  // 0 when no response came
+    std::string error;    // error.type: the status code, or why no response came
+    std::uint64_t start_unix_ns = 0;
+    std::uint64_t end_unix_ns = 0;
+};
 
 struct genai_call {
     std::string provider;        // gen_ai.provider.name (the route's)
@@ -43,6 +56,10 @@ struct genai_call {
     std::optional<trace_parent> parent;  // from the incoming traceparent
     std::string trace_state;
     std::optional<std::int64_t> resend_count;  // x-stainless-retry-count when above zero
+    std::string caller;                        // hash of the caller's API key (ratelimit/caller_key.hpp); "" when none
+    std::uint64_t request_hash = 0;            // of the request body as the client sent it, to tell a retry of the same call
+    ratelimit::limit_report limits;            // the provider's rate-limit and retry-after readings
+    std::vector<http_attempt> attempts;        // every send, when tokentap sent the request more than once
     std::string anthropic_beta;                // the anthropic-beta features the request asked for
 };
 

@@ -5,6 +5,7 @@
 // histogram and spend counters (part 1, item 8); the telemetry pipeline's own health counters.
 // Thread-safe (the registry is).
 
+#include "tokentap/telemetry/ratelimit_gauges.hpp"
 #include "tokentap/telemetry/genai_call.hpp"
 #include "tokentap/telemetry/metrics/metrics_registry.hpp"
 
@@ -28,6 +29,7 @@ private:
     instrument& cost_;
     instrument& spend_;
     instrument& unpriced_tokens_;
+    ratelimit_gauges limits_;
 };
 
 }  // namespace tokentap::telemetry

@@ -13,4 +13,8 @@ inline constexpr const char* semconv_schema_url = "https://opentelemetry.io/sche
 // `new_trace` is used when the call has no valid parent.
 span make_genai_span(const genai_call& call, const trace_id& new_trace, const span_id& new_span);
 
+// The HTTP CLIENT span of one send of a call tokentap sent more than once (call.attempts[i]), a
+// child of the call's span `call_span`; http.request.resend_count counts the sends before it.
+span make_attempt_span(const genai_call& call, const span& call_span, std::size_t i, const span_id& id);
+
 }  // namespace tokentap::telemetry

@@ -27,6 +27,15 @@ using span_id = std::array<std::uint8_t, 8>;    // all zero = invalid (no parent
 enum class span_kind : int { internal = 1, server = 2, client = 3, producer = 4, consumer = 5 };
 enum class status_code : int { unset = 0, ok = 1, error = 2 };
 
+// A link to another span (OTLP Span.Link), e.g. from an SDK's retry to the attempt before it.
+struct span_link {
+    trace_id trace{};
+    span_id id{};
+    std::string trace_state;
+    std::uint8_t flags = 1;  // the linked span's W3C trace flags
+    attributes attrs;
+};
+
 struct span {
     trace_id trace{};
     span_id id{};
@@ -38,6 +47,7 @@ struct span {
     std::uint64_t start_unix_ns = 0;
     std::uint64_t end_unix_ns = 0;
     attributes attrs;
+    std::vector<span_link> links;
     status_code status = status_code::unset;
     std::string status_message;
 };

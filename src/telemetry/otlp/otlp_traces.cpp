@@ -23,8 +23,9 @@ namespace resource_spans_field { constexpr std::uint32_t resource = 1, scope_spa
 namespace scope_spans_field { constexpr std::uint32_t scope = 1, spans = 2, schema_url = 3; }
 namespace span_field {
 constexpr std::uint32_t trace_id = 1, span_id = 2, trace_state = 3, parent_span_id = 4, name = 5, kind = 6,
-                        start_time = 7, end_time = 8, attributes = 9, status = 15, flags = 16;
+                        start_time = 7, end_time = 8, attributes = 9, links = 13, status = 15, flags = 16;
 }
+namespace link_field { constexpr std::uint32_t trace_id = 1, span_id = 2, trace_state = 3, attributes = 4, flags = 6; }
 namespace status_field { constexpr std::uint32_t message = 2, code = 3; }
 
 bool is_root(const telemetry::span& s) {
@@ -47,6 +48,14 @@ void write_span(protobuf_writer& w, const telemetry::span& s) {
     w.fixed64_field(span_field::start_time, s.start_unix_ns);
     w.fixed64_field(span_field::end_time, s.end_unix_ns);
     write_attributes(w, span_field::attributes, s.attrs);
+    for (const auto& l : s.links)
+        w.message_field(span_field::links, [&l](protobuf_writer& lw) {
+            lw.bytes_field(link_field::trace_id, l.trace);
+            lw.bytes_field(link_field::span_id, l.id);
+            if (!l.trace_state.empty()) lw.string_field(link_field::trace_state, l.trace_state);
+            write_attributes(lw, link_field::attributes, l.attrs);
+            lw.fixed32_field(link_field::flags, l.flags);
+        });
     if (has_status(s))
         w.message_field(span_field::status, [&s](protobuf_writer& st) {
             if (!s.status_message.empty()) st.string_field(status_field::message, s.status_message);
@@ -85,6 +94,17 @@ ojson span_json(const telemetry::span& s) {
     out["startTimeUnixNano"] = std::to_string(s.start_unix_ns);
     out["endTimeUnixNano"] = std::to_string(s.end_unix_ns);
     if (!s.attrs.empty()) out["attributes"] = attributes_json(s.attrs);
+    if (!s.links.empty()) {
+        ojson links = ojson::array();
+        for (const auto& l : s.links) {
+            ojson link = {{"traceId", to_hex(l.trace)}, {"spanId", to_hex(l.id)}};
+            if (!l.trace_state.empty()) link["traceState"] = l.trace_state;
+            if (!l.attrs.empty()) link["attributes"] = attributes_json(l.attrs);
+            link["flags"] = l.flags;
+            links.push_back(std::move(link));
+        }
+        out["links"] = std::move(links);
+    }
     if (has_status(s)) out["status"] = status_json(s);
     return out;
 }

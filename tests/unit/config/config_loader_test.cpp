@@ -551,3 +551,54 @@ TEST_CASE("aws_sigv4 on a route: region from the key or the Bedrock host, creden
     CHECK(contains(no_credentials, "AWS_SECRET_ACCESS_KEY"));
     ::unsetenv("AWS_ACCESS_KEY_ID");
 }
+
+TEST_CASE("gateway mode: off by default; retries, limits, Redis and route fallbacks are read") {
+    const auto d = load_config_text("listen: 127.0.0.1:1\n", "t.yaml");
+    CHECK_FALSE(d.gateway.enabled);
+    CHECK(d.gateway.limits.empty());
+    CHECK_FALSE(d.gateway.redis);
+
+    const auto c = load_config_text(R"(gateway:
+  enabled: true
+  retries: {max_attempts: 4, initial_backoff: 0.2, max_backoff: 2, budget: 10}
+  limits:
+    per_caller: {requests_per_minute: 60, tokens_per_minute: 100000}
+  redis: {address: "10.0.0.5", key_prefix: "gw:", fail: closed, timeout: 0.1}
+routes:
+  - prefix: /openai
+    upstream: https://api.openai.com
+    provider: openai
+    fallbacks: [https://backup.example/v1, http://127.0.0.1:9000]
+    limits: {per_route: {requests_per_minute: 1000}}
+)", "t.yaml");
+    CHECK(c.gateway.enabled);
+    CHECK(c.gateway.retries.max_attempts == 4);
+    CHECK(c.gateway.retries.initial_backoff == 200ms);
+    CHECK(c.gateway.retries.max_backoff == 2s);
+    CHECK(c.gateway.retries.budget == 10s);
+    CHECK(c.gateway.limits.per_caller.requests_per_minute == 60);
+    CHECK(c.gateway.limits.per_caller.tokens_per_minute == 100000);
+    CHECK(c.gateway.limits.per_route.empty());
+    REQUIRE(c.gateway.redis);
+    CHECK(c.gateway.redis->host == "10.0.0.5");
+    CHECK(c.gateway.redis->port == 6379);
+    CHECK(c.gateway.redis->key_prefix == "gw:");
+    CHECK_FALSE(c.gateway.redis->fail_open);
+    CHECK(c.gateway.redis->timeout == 100ms);
+    REQUIRE(c.routes.size() == 1);
+    REQUIRE(c.routes[0].fallbacks.size() == 2);
+    CHECK(c.routes[0].fallbacks[0].host == "backup.example");
+    CHECK(c.routes[0].fallbacks[0].base_path == "/v1");
+    CHECK_FALSE(c.routes[0].fallbacks[1].tls);
+    CHECK(c.routes[0].fallbacks[1].port == 9000);
+    REQUIRE(c.routes[0].limits);
+    CHECK(c.routes[0].limits->per_route.requests_per_minute == 1000);
+    CHECK(c.routes[0].limits->per_caller.empty());
+
+    CHECK(contains(error_of("gateway:\n  redis: {fail: maybe}\n"), "gateway.redis.fail must be open or closed"));
+    CHECK(contains(error_of("gateway:\n  retries: {max_attempts: 0}\n"), "gateway.retries.max_attempts must be at least 1"));
+    CHECK(contains(error_of("gateway:\n  limits: {per_caller: {rpm: 5}}\n"), "unknown key 'rpm'"));
+    CHECK(contains(error_of(R"(routes:
+  - {prefix: /a, upstream: "https://a.example", provider: openai, fallbacks: ["ftp://x"]}
+)"), "routes[0].fallbacks[0]"));
+}

@@ -94,3 +94,33 @@ TEST_CASE("to_string names every outcome") {
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("a local limit answers 429 in the dialect's own error shape, with retry-after") {
+    using tokentap::dialects::wire;
+    using namespace std::chrono_literals;
+    const auto openai = tokentap::proxy::make_limit_response(wire::openai, 1500ms, "requests", "caller", true);
+    CHECK(openai.result_int() == 429);
+    CHECK(openai[http::field::retry_after] == "2");
+    CHECK(openai["retry-after-ms"] == "1500");
+    const auto o = nlohmann::json::parse(openai.body());
+    CHECK(o["error"]["code"] == "rate_limit_exceeded");
+    CHECK(o["error"]["message"].get<std::string>().find("caller limit of requests") != std::string::npos);
+
+    const auto anthropic = nlohmann::json::parse(tokentap::proxy::make_limit_response(wire::anthropic, 0ms, "tokens", "route", true).body());
+    CHECK(anthropic["type"] == "error");
+    CHECK(anthropic["error"]["type"] == "rate_limit_error");
+
+    const auto gemini = nlohmann::json::parse(tokentap::proxy::make_limit_response(wire::gemini, 10ms, "tokens", "route", true).body());
+    CHECK(gemini["error"]["code"] == 429);
+    CHECK(gemini["error"]["status"] == "RESOURCE_EXHAUSTED");
+
+    const auto bedrock = tokentap::proxy::make_limit_response(wire::bedrock, 999ms, "requests", "caller", false);
+    CHECK(bedrock["x-amzn-errortype"] == "ThrottlingException");
+    CHECK(bedrock[http::field::retry_after] == "1");
+    CHECK(nlohmann::json::parse(bedrock.body()).contains("message"));
+    CHECK_FALSE(bedrock.keep_alive());
+
+    const auto down = tokentap::proxy::make_limit_store_down(wire::anthropic, 1000ms, true);
+    CHECK(down.result_int() == 503);
+    CHECK(nlohmann::json::parse(down.body())["error"]["type"] == "overloaded_error");
+}

@@ -109,6 +109,11 @@ TEST_CASE("errors: provider type, status code, transport failures, cancellation"
     CHECK(get<std::string>(s, "error.type") == "cancelled");
     CHECK(s.status == status_code::unset);  // the caller cancelling is not an error of the call
 
+    c.status = 429;  // an SDK that drops a 429's body to retry: the call still failed with the 429
+    s = make_genai_span(c, fresh_trace, fresh_span);
+    CHECK(get<std::string>(s, "error.type") == "429");
+    CHECK(s.status == status_code::error);
+
     c.transport_error = "timeout";
     s = make_genai_span(c, fresh_trace, fresh_span);
     CHECK(s.status == status_code::error);
@@ -155,3 +160,61 @@ TEST_CASE("cost attributes: an amount with its source, or unpriced and no amount
 }
 
 }
+
+TEST_SUITE("unit/telemetry/genai_span") {
+
+TEST_CASE("rate-limit readings become tokentap.ratelimit.* attributes; none when none were reported") {
+    auto c = chat_call();
+    CHECK_FALSE(find(make_genai_span(c, {}, {}), "tokentap.ratelimit.requests.limit"));
+    using tokentap::ratelimit::limit_kind;
+    c.limits.kinds[static_cast<std::size_t>(limit_kind::requests)] = {60, 0, 1.5};
+    c.limits.kinds[static_cast<std::size_t>(limit_kind::output_tokens)].remaining = 900;
+    c.limits.retry_after_seconds = 2.0;
+    c.limits.should_retry = false;
+    const auto s = make_genai_span(c, {}, {});
+    CHECK(get<std::int64_t>(s, "tokentap.ratelimit.requests.limit") == 60);
+    CHECK(get<std::int64_t>(s, "tokentap.ratelimit.requests.remaining") == 0);
+    CHECK(get<double>(s, "tokentap.ratelimit.requests.reset_seconds") == 1.5);
+    CHECK(get<std::int64_t>(s, "tokentap.ratelimit.output_tokens.remaining") == 900);
+    CHECK_FALSE(find(s, "tokentap.ratelimit.output_tokens.limit"));
+    CHECK_FALSE(find(s, "tokentap.ratelimit.tokens.remaining"));
+    CHECK(get<double>(s, "tokentap.retry_after_seconds") == 2.0);
+    CHECK(get<bool>(s, "tokentap.should_retry") == false);
+}
+
+TEST_CASE("each send of a retried call is a child HTTP span with its status and resend count") {
+    auto c = chat_call();
+    c.attempts.push_back({"https://api.openai.com/v1/chat/completions", "api.openai.com", 443, 429, "429", 1000, 1200});
+    c.attempts.push_back({"http://backup:8080/v1/chat/completions", "backup", 8080, 0, "upstream_unreachable", 1300, 1400});
+    c.attempts.push_back({"https://api.openai.com/v1/chat/completions", "api.openai.com", 443, 200, "", 1500, 2000});
+    trace_id t{};
+    t[0] = 7;
+    span_id id{};
+    id[0] = 9;
+    const auto call = make_genai_span(c, t, id);
+    span_id a_id{};
+    a_id[0] = 1;
+    const auto first = make_attempt_span(c, call, 0, a_id);
+    CHECK(first.trace == call.trace);
+    CHECK(first.parent == call.id);
+    CHECK(first.id == a_id);
+    CHECK(first.kind == span_kind::client);
+    CHECK(first.name == "POST");
+    CHECK(first.start_unix_ns == 1000);
+    CHECK(first.end_unix_ns == 1200);
+    CHECK(get<std::int64_t>(first, "http.response.status_code") == 429);
+    CHECK(get<std::string>(first, "error.type") == "429");
+    CHECK(first.status == status_code::error);
+    CHECK_FALSE(find(first, "http.request.resend_count"));
+    const auto second = make_attempt_span(c, call, 1, a_id);
+    CHECK(get<std::int64_t>(second, "http.request.resend_count") == 1);
+    CHECK(get<std::string>(second, "server.address") == "backup");
+    CHECK(get<std::int64_t>(second, "server.port") == 8080);
+    CHECK_FALSE(find(second, "http.response.status_code"));
+    const auto last = make_attempt_span(c, call, 2, a_id);
+    CHECK(get<std::int64_t>(last, "http.request.resend_count") == 2);
+    CHECK(last.status == status_code::unset);
+    CHECK_FALSE(find(last, "error.type"));
+}
+
+}  // TEST_SUITE

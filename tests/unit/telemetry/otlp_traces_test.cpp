@@ -228,6 +228,35 @@ TEST_CASE("protobuf: a status with only a code has no message field") {
     CHECK(one(status, 3, 0).value == 1);
 }
 
+TEST_CASE("protobuf and JSON: a span link carries the linked span's ids, state, flags and attributes") {
+    span s = child_span();
+    span_link l;
+    l.trace = {0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf, 0xd0};
+    l.id = {0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8};
+    l.trace_state = "k=v";
+    l.flags = 0;
+    l.attrs.push_back({"tokentap.link.reason", std::string("retry")});
+    s.links.push_back(l);
+    const std::string body = otlp::encode_traces_proto(test_resource, test_scope, std::vector<span>{s});
+    const auto found = decoded_spans(body);
+    REQUIRE(found.size() == 1);
+    const auto links = all(found[0].bytes, 13);
+    REQUIRE(links.size() == 1);
+    const std::string_view link = links[0].bytes;
+    CHECK(sub(link, 1) == bytes_of(l.trace));
+    CHECK(sub(link, 2) == bytes_of(l.id));
+    CHECK(sub(link, 3) == "k=v");
+    CHECK(sub(attribute_value_of(link, 4, "tokentap.link.reason"), 1) == "retry");
+    CHECK(one(link, 6, 5).value == 0);
+
+    const json doc = json::parse(otlp::encode_traces_json(test_resource, test_scope, std::vector<span>{s}));
+    const json& js = doc.at("resourceSpans").at(0).at("scopeSpans").at(0).at("spans").at(0);
+    CHECK(js.at("links") == json::parse(R"([{"traceId":"c1c2c3c4c5c6c7c8c9cacbcccdcecfd0","spanId":"e1e2e3e4e5e6e7e8",
+        "traceState":"k=v","attributes":[{"key":"tokentap.link.reason","value":{"stringValue":"retry"}}],"flags":0}])"));
+    CHECK_FALSE(json::parse(otlp::encode_traces_json(test_resource, test_scope, std::vector<span>{child_span()}))
+                    .at("resourceSpans").at(0).at("scopeSpans").at(0).at("spans").at(0).contains("links"));
+}
+
 TEST_CASE("protobuf: no spans still yields a well-formed request") {
     const std::string body = otlp::encode_traces_proto(test_resource, test_scope, {});
     CHECK(decoded_spans(body).empty());

@@ -1,0 +1,72 @@
+#include "tokentap/ratelimit/caller_key.hpp"
+
+#include <openssl/sha.h>
+
+#include <boost/algorithm/string/predicate.hpp>
+
+namespace tokentap::ratelimit {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+std::string_view from_authorization(std::string_view v) {
+    v = trim(v);
+    if (boost::istarts_with(v, "Bearer ")) return trim(v.substr(7));
+    if (boost::istarts_with(v, "AWS4-HMAC-SHA256")) {  // Credential=AKID/date/region/service/aws4_request
+        const auto at = v.find("Credential=");
+        if (at == std::string_view::npos) return {};
+        auto rest = v.substr(at + 11);
+        return rest.substr(0, rest.find_first_of("/, "));
+    }
+    return v;  // another scheme: the whole value identifies the caller
+}
+
+std::string_view from_query(std::string_view target) {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return {};
+    auto query = target.substr(q + 1);
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const auto param = query.substr(0, amp);
+        if (param.starts_with("key=")) return param.substr(4);
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string_view find_api_key(const boost::beast::http::fields& headers, std::string_view target) {
+    if (const auto it = headers.find(boost::beast::http::field::authorization); it != headers.end()) {
+        if (const auto key = from_authorization(std::string_view(it->value().data(), it->value().size())); !key.empty())
+            return key;
+    }
+    for (const char* name : {"x-api-key", "api-key", "x-goog-api-key"}) {
+        if (const auto it = headers.find(name); it != headers.end()) {
+            const auto key = trim(std::string_view(it->value().data(), it->value().size()));
+            if (!key.empty()) return key;
+        }
+    }
+    return from_query(target);
+}
+
+std::string caller_hash(std::string_view key) {
+    if (key.empty()) return {};
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (std::size_t i = 0; i < 8; ++i) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 0xF];
+    }
+    return out;
+}
+
+}  // namespace tokentap::ratelimit
