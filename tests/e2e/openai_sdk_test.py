@@ -9,10 +9,12 @@ bounded by a watchdog (HARD_LIMIT seconds) even if the binary hangs.
 
 What it checks (DESIGN.md "Testability contract", SEMCONV.md part 1):
   - the client gets the fake provider's exact answers through the proxy (chat, stream, embeddings,
-    an HTTP 400 error);
+    an HTTP 400 error, a chat the SDK retries by itself after an HTTP 429);
   - for a stream without stream_options, tokentap asks upstream for include_usage and removes the
     usage-only chunk again, so the client sees exactly the chunks it would have got without it;
-  - one CLIENT span per call, exported over OTLP/HTTP JSON, with the GenAI attributes.
+  - one CLIENT span per attempt, exported over OTLP/HTTP JSON, with the GenAI attributes;
+  - the SDK's own retry (SEMCONV.md part 1 item 9): the 429 attempt's span carries the provider's
+    rate-limit headers, the retry's span http.request.resend_count and a link to the 429 span.
 """
 import base64
 import gzip
@@ -76,6 +78,27 @@ ERROR_MODEL = "gpt-e2e-missing"
 ERROR_BODY = {"error": {
     "message": f"The model `{ERROR_MODEL}` does not exist or you do not have access to it.",
     "type": "invalid_request_error", "param": None, "code": "model_not_found"}}
+# The call the SDK retries: its first attempt gets a 429, the retry a completion.
+RETRY_MODEL = "gpt-e2e-ratelimited"
+RETRY_MESSAGES = [{"role": "user", "content": "Say hello after one rate-limited attempt."}]
+RATE_LIMIT_BODY = {"error": {
+    "message": f"Rate limit reached for {RETRY_MODEL} in organization org-e2e on requests per min (RPM): "
+               "Limit 60, Used 60, Requested 1. Please try again in 1s.",
+    "type": "requests", "param": None, "code": "rate_limit_exceeded"}}
+RATE_LIMIT_HEADERS = [("retry-after-ms", "50"),  # the SDK waits this long, no more
+                      ("x-ratelimit-limit-requests", "60"), ("x-ratelimit-remaining-requests", "0"),
+                      ("x-ratelimit-reset-requests", "1s")]
+RETRY_ID = "chatcmpl-e2eRetried0005"
+RETRY_CONTENT = "Hello from the fake provider, second time lucky."
+RETRY_USAGE = {
+    "prompt_tokens": 17,
+    "completion_tokens": 11,
+    "total_tokens": 28,
+    "prompt_tokens_details": {"cached_tokens": 5, "audio_tokens": 0},
+    "completion_tokens_details": {"reasoning_tokens": 4, "audio_tokens": 0,
+                                  "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
+}
+GENAI_SPANS = 6  # one per attempt: five calls, one of them sent twice
 
 
 def stream_chunks(include_usage):
@@ -162,6 +185,21 @@ class FakeOpenAI:
         if ex["path"] == "/v1/chat/completions" and body.get("model") == ERROR_MODEL:
             ex["status"], ex["sent"] = 400, ERROR_BODY
             h.send_json(400, ERROR_BODY, ids)
+        elif ex["path"] == "/v1/chat/completions" and body.get("model") == RETRY_MODEL:
+            # The call is known by its model; its first attempt is refused, any later one answered.
+            with self.lock:
+                earlier = [e for e in self.exchanges if e is not ex and (e["body"] or {}).get("model") == RETRY_MODEL]
+            if not earlier:
+                ex["status"], ex["sent"] = 429, RATE_LIMIT_BODY
+                h.send_json(429, RATE_LIMIT_BODY, ids + RATE_LIMIT_HEADERS)
+            else:
+                resp = {"id": RETRY_ID, "object": "chat.completion", "created": CREATED, "model": SNAPSHOT,
+                        "choices": [{"index": 0, "message": {"role": "assistant", "content": RETRY_CONTENT,
+                                                             "refusal": None, "annotations": []},
+                                     "logprobs": None, "finish_reason": "stop"}],
+                        "usage": RETRY_USAGE, "service_tier": "default", "system_fingerprint": FINGERPRINT}
+                ex["status"], ex["sent"] = 200, resp
+                h.send_json(200, resp, ids)
         elif ex["path"] == "/v1/chat/completions" and body.get("stream") is True:
             include_usage = (body.get("stream_options") or {}).get("include_usage") is True
             ex["status"], ex["sent"] = 200, stream_chunks(include_usage)
@@ -441,6 +479,14 @@ def check_client(c, seen):
     c.same("error: code", er.get("code"), ERROR_BODY["error"]["code"])
     c.same("error: message", er.get("message"), ERROR_BODY["error"]["message"])
 
+    rt = seen.get("retried") or {}
+    c.ok("unexpected" not in rt, "retried chat call succeeded (the SDK retried the 429 itself)", rt.get("unexpected", ""))
+    c.same("retried chat: content", rt.get("content"), RETRY_CONTENT)
+    c.same("retried chat: id", rt.get("id"), RETRY_ID)
+    c.same("retried chat: model", rt.get("model"), SNAPSHOT)
+    c.same("retried chat: finish reasons", rt.get("finish_reasons"), ["stop"])
+    c.same("retried chat: usage as the provider sent it", rt.get("usage"), RETRY_USAGE)
+
 
 def check_provider_side(c, fake, seen):
     with fake.lock:
@@ -448,12 +494,14 @@ def check_provider_side(c, fake, seen):
     c.same("provider: requests received, in order",
            [(e["path"], (e["body"] or {}).get("model"), (e["body"] or {}).get("stream")) for e in exchanges],
            [["/v1/chat/completions", "gpt-4o-mini", None], ["/v1/chat/completions", "gpt-4o-mini", True],
-            ["/v1/embeddings", EMBED_MODEL, None], ["/v1/chat/completions", ERROR_MODEL, None]])
+            ["/v1/embeddings", EMBED_MODEL, None], ["/v1/chat/completions", ERROR_MODEL, None],
+            ["/v1/chat/completions", RETRY_MODEL, None], ["/v1/chat/completions", RETRY_MODEL, None]])
     c.ok(all(e["headers"].get("authorization") == "Bearer sk-test" for e in exchanges),
          "provider: every request carried the client's Authorization header",
          str([e["headers"].get("authorization") for e in exchanges]))
 
     chats = [e for e in exchanges if e["path"] == "/v1/chat/completions" and isinstance(e["body"], dict)]
+    check_provider_retry(c, [e for e in chats if e["body"].get("model") == RETRY_MODEL])
     plain = [e for e in chats if e["body"].get("model") == "gpt-4o-mini" and e["body"].get("stream") is not True]
     if c.ok(len(plain) == 1, "provider: one non-stream chat request"):
         c.ok("stream_options" not in plain[0]["body"], "provider: a non-stream request is forwarded without "
@@ -479,6 +527,23 @@ def check_provider_side(c, fake, seen):
     expected = [ch for ch in sent if ch.get("choices") != []]
     c.same("stream: the client got every other chunk the provider sent, unchanged and in order",
            (seen.get("stream") or {}).get("chunks"), expected)
+
+
+def check_provider_retry(c, attempts):
+    """The SDK's own retry reached the provider as two requests: the same body, retry count 0 then 1."""
+    if not c.ok(len(attempts) == 2, f"provider: two requests for the retried call ({RETRY_MODEL})",
+                f"got {len(attempts)}"):
+        return
+    first, second = attempts
+    c.same("provider: the retried call's first attempt was answered 429, the second 200",
+           [first.get("status"), second.get("status")], [429, 200])
+    c.same("provider: x-stainless-retry-count of the two attempts",
+           [first["headers"].get("x-stainless-retry-count"), second["headers"].get("x-stainless-retry-count")],
+           ["0", "1"])
+    c.same("provider: the retried call's body, as the client sent it",
+           first["body"], {"model": RETRY_MODEL, "messages": RETRY_MESSAGES})
+    c.ok(first["raw"] == second["raw"], "provider: the retry carried the same body, byte for byte",
+         f"first {shorten(repr(first['raw']), 300)}\n      second {shorten(repr(second['raw']), 300)}")
 
 
 def pick(c, genai, what, pred):
@@ -515,6 +580,12 @@ def span_seconds(sp):
         return None
 
 
+def nanos(sp, key):
+    """A span's time field as an int, 0 when it is not a string of digits (check_span_common says so)."""
+    v = str(sp.get(key, ""))
+    return int(v) if v.isdigit() else 0
+
+
 def not_error(sp):
     return (sp.get("status") or {}).get("code", 0) != 2
 
@@ -527,7 +598,7 @@ def check_spans(c, receiver, fake_port):
     if not c.ok(genai, "spans: tokentap exported GenAI spans over OTLP/HTTP JSON",
                 f"{len(receiver.trace_payloads)} trace exports, {len(spans)} spans in all"):
         return
-    c.same("spans: one GenAI span per call (4)", len(genai), 4)
+    c.same(f"spans: one GenAI span per attempt ({GENAI_SPANS}: five calls, one retried once)", len(genai), GENAI_SPANS)
 
     def op(s, name):
         return s["attrs"].get("gen_ai.operation.name") == name
@@ -592,10 +663,73 @@ def check_spans(c, receiver, fake_port):
         c.same(f"{label}: status code (2 = ERROR)", (er["span"].get("status") or {}).get("code"), 2)
         c.same(f"{label}: error.type", er["attrs"].get("error.type"), "invalid_request_error")
 
+    check_retry_spans(c, [s for s in genai if s["attrs"].get("gen_ai.request.model") == RETRY_MODEL], fake_port)
+
+
+def check_retry_spans(c, found, fake_port):
+    """The SDK's retry: the 429 attempt's span with the provider's limit headers, then the retry's
+    span with http.request.resend_count and a link back to it (SEMCONV.md part 1 items 9 and 10)."""
+    if not c.ok(len(found) == 2, f"span: two spans for the retried call ({RETRY_MODEL}), one per attempt",
+                f"found {len(found)}"):
+        return
+    first, second = sorted(found, key=lambda s: nanos(s["span"], "startTimeUnixNano"))
+    for s, label in ((first, "429 attempt span"), (second, "retry span")):
+        check_span_common(c, s, label, f"chat {RETRY_MODEL}", fake_port)
+        c.same(f"{label}: gen_ai.request.model", s["attrs"].get("gen_ai.request.model"), RETRY_MODEL)
+
+    a, sp, label = first["attrs"], first["span"], "429 attempt span"
+    c.same(f"{label}: http.response.status_code", a.get("http.response.status_code"), 429)
+    # The SDK reads the 429's header, drops the connection and retries: tokentap never gets the body
+    # (it stops relaying when the client leaves), so error.type is the status code. Had the body
+    # arrived with the header, it would be the body's type ("requests"). Either way the span is an error.
+    c.ok(a.get("error.type") in ("429", "requests"), f"{label}: error.type", f"got {a.get('error.type')!r}")
+    c.same(f"{label}: status code (2 = ERROR)", (sp.get("status") or {}).get("code"), 2)
+    c.same(f"{label}: tokentap.ratelimit.requests.limit", a.get("tokentap.ratelimit.requests.limit"), 60)
+    c.same(f"{label}: tokentap.ratelimit.requests.remaining", a.get("tokentap.ratelimit.requests.remaining"), 0)
+    c.same(f"{label}: tokentap.ratelimit.requests.reset_seconds (a double)",
+           a.get("tokentap.ratelimit.requests.reset_seconds"), 1.0)
+    c.same(f"{label}: tokentap.retry_after_seconds (retry-after-ms 50)", a.get("tokentap.retry_after_seconds"), 0.05)
+    c.ok("http.request.resend_count" not in a, f"{label}: no http.request.resend_count (the first send)",
+         str(a.get("http.request.resend_count")))
+    c.ok(not sp.get("links"), f"{label}: no links", json.dumps(sp.get("links")))
+
+    a, sp, label = second["attrs"], second["span"], "retry span"
+    c.same(f"{label}: http.request.resend_count (an int)", a.get("http.request.resend_count"), 1)
+    c.same(f"{label}: http.response.status_code", a.get("http.response.status_code"), 200)
+    c.same(f"{label}: gen_ai.response.id", a.get("gen_ai.response.id"), RETRY_ID)
+    c.same(f"{label}: gen_ai.response.model", a.get("gen_ai.response.model"), SNAPSHOT)
+    c.same(f"{label}: gen_ai.usage.input_tokens", a.get("gen_ai.usage.input_tokens"), RETRY_USAGE["prompt_tokens"])
+    c.same(f"{label}: gen_ai.usage.output_tokens", a.get("gen_ai.usage.output_tokens"), RETRY_USAGE["completion_tokens"])
+    c.same(f"{label}: gen_ai.usage.cache_read.input_tokens", a.get("gen_ai.usage.cache_read.input_tokens"),
+           RETRY_USAGE["prompt_tokens_details"]["cached_tokens"])
+    c.same(f"{label}: gen_ai.usage.reasoning.output_tokens", a.get("gen_ai.usage.reasoning.output_tokens"),
+           RETRY_USAGE["completion_tokens_details"]["reasoning_tokens"])
+    c.same(f"{label}: gen_ai.response.finish_reasons", a.get("gen_ai.response.finish_reasons"), ["stop"])
+    c.ok("error.type" not in a, f"{label}: no error.type", str(a.get("error.type")))
+    c.ok(not_error(sp), f"{label}: status is not Error", str(sp.get("status")))
+    c.ok(nanos(sp, "startTimeUnixNano") >= nanos(first["span"], "endTimeUnixNano") > 0,
+         f"{label}: starts after the 429 attempt ended",
+         f"{sp.get('startTimeUnixNano')} vs {first['span'].get('endTimeUnixNano')}")
+    links = sp.get("links")
+    if not c.ok(isinstance(links, list) and len(links) == 1, f"{label}: exactly one link", json.dumps(links)):
+        return
+    link = links[0] if isinstance(links[0], dict) else {}
+    c.same(f"{label}: link traceId is the 429 span's", link.get("traceId"), first["span"].get("traceId"))
+    c.same(f"{label}: link spanId is the 429 span's", link.get("spanId"), first["span"].get("spanId"))
+    flags = link.get("flags")
+    c.ok(isinstance(flags, int) and not isinstance(flags, bool), f"{label}: link flags is an integer", repr(flags))
+    first_flags = first["span"].get("flags")
+    if isinstance(flags, int) and isinstance(first_flags, int):
+        c.same(f"{label}: link flags carry the 429 span's W3C trace flags (low 8 bits)", flags & 0xFF, first_flags & 0xFF)
+
 
 def dump_spans(receiver):
     for s in receiver.spans():
-        print(f"  span {s['span'].get('name')!r} kind={s['span'].get('kind')} status={s['span'].get('status')}")
+        sp = s["span"]
+        print(f"  span {sp.get('name')!r} kind={sp.get('kind')} status={sp.get('status')} "
+              f"traceId={sp.get('traceId')} spanId={sp.get('spanId')} flags={sp.get('flags')}")
+        if "links" in sp:
+            print(f"    links: {json.dumps(sp.get('links'))}")
         print(f"    {shorten(json.dumps(s['attrs'], sort_keys=True), 1500)}")
 
 
@@ -673,7 +807,7 @@ def main():
         # Give the batch exporter (100 ms schedule delay) a moment before asking for the flush.
         end = time.monotonic() + budget(2)
         while time.monotonic() < end and len([s for s in receiver.spans()
-                                              if "gen_ai.operation.name" in s["attrs"]]) < 4:
+                                              if "gen_ai.operation.name" in s["attrs"]]) < GENAI_SPANS:
             time.sleep(0.05)
         before = len(receiver.spans())
         proc.send_signal(signal.SIGTERM)

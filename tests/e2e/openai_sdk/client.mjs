@@ -1,5 +1,5 @@
 // End-to-end client for tokentap: the official OpenAI Node SDK, pointed at the proxy through
-// OPENAI_BASE_URL, makes four calls and prints one JSON line saying what it saw.
+// OPENAI_BASE_URL, makes five calls and prints one JSON line saying what it saw.
 // Driven by ../openai_sdk_test.py, which owns the fake provider and checks the result.
 //
 // Each call is recorded on its own: a failure in one is reported (as {"unexpected": ...}) and the
@@ -82,12 +82,34 @@ async function providerError() {
   }
 }
 
+// The one call the SDK retries by itself: the fake provider answers its first attempt with HTTP 429
+// (retry-after-ms: 50) and the second with a completion. Only this request may retry, so the
+// client keeps maxRetries: 0 and the option is given here; the SDK marks its attempts with
+// x-stainless-retry-count 0 and 1.
+async function retriedChat() {
+  const r = await client.chat.completions.create(
+    {
+      model: 'gpt-e2e-ratelimited',
+      messages: [{ role: 'user', content: 'Say hello after one rate-limited attempt.' }],
+    },
+    { maxRetries: 1 },
+  );
+  return {
+    id: r.id,
+    model: r.model,
+    content: r.choices[0]?.message?.content ?? null,
+    finish_reasons: r.choices.map((c) => c.finish_reason),
+    usage: r.usage ?? null,
+  };
+}
+
 const seen = {};
 for (const [name, call] of [
   ['nonstream', nonStreamChat],
   ['stream', streamChat],
   ['embeddings', embeddings],
   ['error', providerError],
+  ['retried', retriedChat],
 ]) {
   try {
     seen[name] = await call();
