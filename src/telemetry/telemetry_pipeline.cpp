@@ -64,6 +64,7 @@ struct telemetry_pipeline::impl {
     retry_links retries;                                   // telemetry thread only
     net::steady_timer export_wakeup;
     bool stopping = false;  // telemetry thread only
+    clock::time_point drain_deadline = clock::time_point::max();  // set with stopping
     bool export_in_flight = false;
 
     bool exporting() const { return exporter || trace_file.is_open(); }
@@ -164,7 +165,9 @@ net::awaitable<void> telemetry_pipeline::impl::export_batch() {
         }
     }
     export_in_flight = true;
-    const auto result = co_await exporter->send(std::move(body), clock::now() + owner.options_.export_timeout);
+    // While draining, an export must end by the shutdown deadline, not by its usual timeout.
+    const auto until = std::min(clock::now() + owner.options_.export_timeout, drain_deadline);
+    const auto result = co_await exporter->send(std::move(body), until);
     export_in_flight = false;
     if (result == otlp::export_result::ok) {
         owner.stats_.exported_spans += n;
@@ -213,6 +216,7 @@ net::awaitable<void> telemetry_pipeline::impl::metrics_loop() {
 
 net::awaitable<void> telemetry_pipeline::impl::drain(clock::time_point deadline) {
     stopping = true;
+    drain_deadline = deadline;
     export_wakeup.cancel();
     net::steady_timer t(ioc);
     while (export_in_flight && clock::now() < deadline) {  // let the export loop's batch finish
@@ -274,7 +278,24 @@ void telemetry_pipeline::shutdown(std::chrono::milliseconds budget) {
     auto& d = *impl_;
     if (!d.thread.joinable()) return;
     const auto deadline = clock::now() + budget;
-    net::co_spawn(d.ioc, d.drain(deadline), [](std::exception_ptr) {});
+    auto finished = std::make_shared<std::promise<void>>();
+    auto drained = finished->get_future();
+    // Whatever happens in the drain, the telemetry thread must end, or shutdown would hang.
+    net::co_spawn(d.ioc, d.drain(deadline), [&d, finished](std::exception_ptr e) {
+        if (e) {
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+                spdlog::error("telemetry: the final export failed: {}", x.what());
+            }
+        }
+        d.ioc.stop();
+        finished->set_value();
+    });
+    if (drained.wait_until(deadline + std::chrono::seconds(1)) != std::future_status::ready) {
+        spdlog::warn("telemetry: the final export did not end within the shutdown budget; stopping it");
+        d.ioc.stop();
+    }
     d.thread.join();
 }
 

@@ -5,7 +5,7 @@ Usage: openai_sdk_test.py PATH/TO/tokentap
 
 Standard library only; all traffic stays on 127.0.0.1. Exits 77 (ctest skip) when node or npm is
 missing (scripts/test installs both), 1 when the SDK cannot be installed or a check fails, 0 when all pass. The whole run is
-bounded by a watchdog (HARD_LIMIT seconds) even if the binary hangs.
+bounded by a watchdog (e2e_support.HARD_LIMIT seconds) even if the binary hangs.
 
 What it checks (DESIGN.md "Testability contract", SEMCONV.md part 1):
   - the client gets the fake provider's exact answers through the proxy (chat, stream, embeddings,
@@ -17,33 +17,20 @@ What it checks (DESIGN.md "Testability contract", SEMCONV.md part 1):
     rate-limit headers, the retry's span http.request.resend_count and a link to the 429 span.
 """
 import base64
-import gzip
-import http.client
-import http.server
 import json
 import os
-import shutil
-import signal
-import socket
 import struct
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)  # e2e_support.py sits next to this file
+from e2e_support import (FakeProvider, check_client_span, check_time_to_first_chunk,  # noqa: E402
+                         exported_genai_spans, not_error, pick, run_sdk_test, shorten)
+
 SDK_DIR = os.path.join(HERE, "openai_sdk")
-HARD_LIMIT = 58.0  # the watchdog ends everything here; the steps below budget within SOFT_LIMIT
-SOFT_LIMIT = 52.0
-T0 = time.monotonic()
-CHILDREN = []  # processes the watchdog must kill
-
-
-def budget(cap):
-    """At most cap seconds, and never past SOFT_LIMIT since the start."""
-    return max(0.5, min(cap, T0 + SOFT_LIMIT - time.monotonic()))
-
+SDK_PACKAGE = os.path.join(SDK_DIR, "node_modules", "openai")
+SDK_ENV_PREFIX = "OPENAI_"  # the SDK's own settings: none may come from the caller's environment
 
 # ---------------------------------------------------------------------------------------------
 # What the fake provider answers. Numbers are distinct so a swapped field shows.
@@ -120,68 +107,12 @@ def stream_chunks(include_usage):
     return chunks
 
 
-def read_body(handler):
-    """Request body by content-length or chunked transfer-encoding."""
-    if "chunked" in (handler.headers.get("transfer-encoding") or "").lower():
-        out = b""
-        while True:
-            size = int(handler.rfile.readline().split(b";")[0].strip() or b"0", 16)
-            if size == 0:
-                while handler.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass
-                return out
-            out += handler.rfile.read(size)
-            handler.rfile.readline()
-    return handler.rfile.read(int(handler.headers.get("content-length") or 0))
-
-
-class QuietHandler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: tokentap pools upstream connections
-    timeout = 15  # socket timeout for every read and write of a handler
-
-    def log_message(self, *args):
-        pass
-
-    def send_json(self, status, obj, extra=()):
-        body = json.dumps(obj).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(body)))
-        for k, v in extra:
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
-
-
-class FakeOpenAI:
+class FakeOpenAI(FakeProvider):
     """A fake api.openai.com: records every request it got and what it sent back."""
 
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.exchanges = []
-        fake = self
-
-        class Handler(QuietHandler):
-            def do_POST(self):
-                raw = read_body(self)
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    body = None
-                ex = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                      "body": body, "raw": raw}
-                with fake.lock:
-                    fake.exchanges.append(ex)
-                fake.answer(self, ex)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def answer(self, h, ex):
+    def answer(self, h, ex, n):
         body = ex["body"] if isinstance(ex["body"], dict) else {}
-        ids = [("x-request-id", f"req_e2e{len(self.exchanges):04d}"), ("openai-processing-ms", "12")]
+        ids = [("x-request-id", f"req_e2e{n:04d}"), ("openai-processing-ms", "12")]
         if ex["path"] == "/v1/chat/completions" and body.get("model") == ERROR_MODEL:
             ex["status"], ex["sent"] = 400, ERROR_BODY
             h.send_json(400, ERROR_BODY, ids)
@@ -229,13 +160,7 @@ class FakeOpenAI:
     @staticmethod
     def send_stream(h, chunks, extra):
         """SSE as OpenAI sends it: one `data: {json}\\n\\n` per chunk, chunked, then [DONE]."""
-        h.send_response(200)
-        h.send_header("content-type", "text/event-stream; charset=utf-8")
-        h.send_header("transfer-encoding", "chunked")
-        h.send_header("cache-control", "no-cache")
-        for k, v in extra:
-            h.send_header(k, v)
-        h.end_headers()
+        h.start_event_stream(extra)
 
         def frame(data):
             h.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
@@ -249,193 +174,6 @@ class FakeOpenAI:
     def by_path(self, path):
         with self.lock:
             return [e for e in self.exchanges if e["path"] == path]
-
-
-class OtlpReceiver:
-    """OTLP/HTTP receiver: stores every JSON ExportTraceServiceRequest posted to /v1/traces."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.trace_payloads = []
-        self.problems = []
-        self.other_posts = 0
-        self.busy = 0
-        recv = self
-
-        class Handler(QuietHandler):
-            def do_POST(self):
-                with recv.lock:
-                    recv.busy += 1
-                try:
-                    recv.receive(self)
-                finally:
-                    with recv.lock:
-                        recv.busy -= 1
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def receive(self, h):
-        raw = read_body(h)
-        if "gzip" in (h.headers.get("content-encoding") or "").lower():
-            raw = gzip.decompress(raw)
-        if h.path.split("?")[0] == "/v1/traces":
-            ctype = (h.headers.get("content-type") or "").lower()
-            try:
-                doc = json.loads(raw)
-            except ValueError:
-                doc = None
-            with self.lock:
-                if not ctype.startswith("application/json"):
-                    self.problems.append(f"/v1/traces POST with content-type {ctype!r} (expected application/json)")
-                if isinstance(doc, dict):
-                    self.trace_payloads.append(doc)
-                else:
-                    self.problems.append(f"/v1/traces POST whose body is not a JSON object: {raw[:200]!r}")
-        else:
-            with self.lock:
-                self.other_posts += 1
-        h.send_json(200, {})
-
-    def spans(self):
-        """Every span received, flattened, with its resource and decoded attributes."""
-        out = []
-        with self.lock:
-            payloads = list(self.trace_payloads)
-        for doc in payloads:
-            for rs in doc.get("resourceSpans") or []:
-                resource = attributes((rs.get("resource") or {}).get("attributes"))
-                for ss in rs.get("scopeSpans") or []:
-                    for sp in ss.get("spans") or []:
-                        out.append({"span": sp, "resource": resource, "scope": ss.get("scope") or {},
-                                    "attrs": attributes(sp.get("attributes"))})
-        return out
-
-    def wait_idle(self, seconds):
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            with self.lock:
-                if self.busy == 0:
-                    return
-            time.sleep(0.02)
-
-
-def any_value(v):
-    """OTLP/JSON AnyValue to a Python value; intValue (a string in JSON for int64) becomes int."""
-    if not isinstance(v, dict):
-        return None
-    if "stringValue" in v:
-        return v["stringValue"]
-    if "boolValue" in v:
-        return bool(v["boolValue"])
-    if "intValue" in v:
-        return int(v["intValue"])
-    if "doubleValue" in v:
-        return float(v["doubleValue"])
-    if "arrayValue" in v:
-        return [any_value(x) for x in (v["arrayValue"] or {}).get("values") or []]
-    if "kvlistValue" in v:
-        return attributes((v["kvlistValue"] or {}).get("values"))
-    if "bytesValue" in v:
-        return ("bytes", v["bytesValue"])
-    return None
-
-
-def attributes(kvs):
-    return {kv.get("key"): any_value(kv.get("value")) for kv in kvs or []}
-
-
-# ---------------------------------------------------------------------------------------------
-
-
-class NotReady(Exception):
-    """tokentap never answered /healthz: nothing else can be checked."""
-
-
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failed = []
-
-    def ok(self, cond, what, detail=""):
-        if cond:
-            self.passed += 1
-        else:
-            self.failed.append(what)
-            print(f"FAIL: {what}" + (f"\n      {detail}" if detail else ""))
-        return cond
-
-    def same(self, what, got, want):
-        """Equal as JSON says: 19 != 19.0 != "19" and true != 1."""
-        g, w = json.dumps(got, sort_keys=True), json.dumps(want, sort_keys=True)
-        return self.ok(g == w, what, f"got {shorten(g)}, want {shorten(w)}")
-
-
-def shorten(s, n=600):
-    return s if len(s) <= n else s[:n] + f"... ({len(s)} chars)"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(port, proc, seconds):
-    end = time.monotonic() + seconds
-    while time.monotonic() < end and proc.poll() is None:
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                return True
-        except OSError:
-            pass
-        time.sleep(0.05)
-    return False
-
-
-def ensure_sdk():
-    """Install the SDK next to client.mjs when it is not there yet; False when that fails."""
-    if os.path.isdir(os.path.join(SDK_DIR, "node_modules", "openai")):
-        return True
-    if not shutil.which("npm"):
-        print("SKIP: npm not found")
-        return False
-    has_lock = os.path.exists(os.path.join(SDK_DIR, "package-lock.json"))
-    cmd = ["npm", "ci" if has_lock else "install", "--no-audit", "--no-fund"]
-    print("installing the OpenAI SDK:", " ".join(cmd))
-    try:
-        r = subprocess.run(cmd, cwd=SDK_DIR, capture_output=True, text=True, timeout=budget(30))
-    except subprocess.TimeoutExpired:
-        print("FAIL: npm did not finish within its time")
-        return False
-    if r.returncode != 0 or not os.path.isdir(os.path.join(SDK_DIR, "node_modules", "openai")):
-        print(f"FAIL: {' '.join(cmd)} failed (exit {r.returncode}):\n{r.stdout[-3000:]}{r.stderr[-3000:]}")
-        return False
-    return True
-
-
-def clean_env(extra):
-    """The caller's environment without OTEL_*, OPENAI_* or proxy settings, plus extra."""
-    drop = ("OTEL_", "OPENAI_")
-    proxies = {"http_proxy", "https_proxy", "all_proxy"}
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop) and k.lower() not in proxies}
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
-    env.update(extra)
-    return env
-
-
-def tail(path, limit=12000):
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
-        return ""
-    text = data.decode(errors="replace")
-    return text if len(text) <= limit else "...\n" + text[-limit:]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,8 +227,7 @@ def check_client(c, seen):
 
 
 def check_provider_side(c, fake, seen):
-    with fake.lock:
-        exchanges = list(fake.exchanges)
+    exchanges = fake.recorded()
     c.same("provider: requests received, in order",
            [(e["path"], (e["body"] or {}).get("model"), (e["body"] or {}).get("stream")) for e in exchanges],
            [["/v1/chat/completions", "gpt-4o-mini", None], ["/v1/chat/completions", "gpt-4o-mini", True],
@@ -546,38 +283,19 @@ def check_provider_retry(c, attempts):
          f"first {shorten(repr(first['raw']), 300)}\n      second {shorten(repr(second['raw']), 300)}")
 
 
-def pick(c, genai, what, pred):
-    found = [s for s in genai if pred(s)]
-    names = [(s["span"].get("name"), s["attrs"].get("gen_ai.request.model"), s["attrs"].get("gen_ai.request.stream"))
-             for s in genai]
-    if c.ok(len(found) == 1, f"span: exactly one {what} span", f"found {len(found)} among {names}"):
-        return found[0]
-    return None
-
-
 def check_span_common(c, s, label, name, fake_port):
-    sp, a = s["span"], s["attrs"]
-    c.same(f"{label}: name", sp.get("name"), name)
-    c.same(f"{label}: kind (3 = CLIENT)", sp.get("kind"), 3)
-    c.same(f"{label}: gen_ai.provider.name", a.get("gen_ai.provider.name"), "openai")
-    c.same(f"{label}: server.address", a.get("server.address"), "127.0.0.1")
-    c.same(f"{label}: server.port", a.get("server.port"), fake_port)
-    c.same(f"{label}: resource service.name", s["resource"].get("service.name"), "e2e")
-    tid, sid = str(sp.get("traceId") or ""), str(sp.get("spanId") or "")
-    hexdigits = set("0123456789abcdef")
-    c.ok(len(tid) == 32 and set(tid.lower()) <= hexdigits and tid.strip("0"), f"{label}: traceId is 32 hex digits", tid)
-    c.ok(len(sid) == 16 and set(sid.lower()) <= hexdigits and sid.strip("0"), f"{label}: spanId is 16 hex digits", sid)
-    c.ok(not sp.get("parentSpanId"), f"{label}: a root span (the request had no traceparent)", str(sp.get("parentSpanId")))
-    start, end = str(sp.get("startTimeUnixNano", "")), str(sp.get("endTimeUnixNano", ""))
-    c.ok(start.isdigit() and end.isdigit() and 0 < int(start) <= int(end),
-         f"{label}: start and end times are nanosecond strings, start <= end", f"{start!r} {end!r}")
+    check_client_span(c, s, label, name, fake_port, [("gen_ai.provider.name", "openai")])
 
 
-def span_seconds(sp):
-    try:
-        return (int(sp["endTimeUnixNano"]) - int(sp["startTimeUnixNano"])) / 1e9
-    except (KeyError, TypeError, ValueError):
-        return None
+def check_chat_usage(c, a, label, usage):
+    """A non-stream completion's usage and finish reason on its span, as the provider sent them."""
+    c.same(f"{label}: gen_ai.usage.input_tokens", a.get("gen_ai.usage.input_tokens"), usage["prompt_tokens"])
+    c.same(f"{label}: gen_ai.usage.output_tokens", a.get("gen_ai.usage.output_tokens"), usage["completion_tokens"])
+    c.same(f"{label}: gen_ai.usage.cache_read.input_tokens", a.get("gen_ai.usage.cache_read.input_tokens"),
+           usage["prompt_tokens_details"]["cached_tokens"])
+    c.same(f"{label}: gen_ai.usage.reasoning.output_tokens", a.get("gen_ai.usage.reasoning.output_tokens"),
+           usage["completion_tokens_details"]["reasoning_tokens"])
+    c.same(f"{label}: gen_ai.response.finish_reasons", a.get("gen_ai.response.finish_reasons"), ["stop"])
 
 
 def nanos(sp, key):
@@ -586,17 +304,9 @@ def nanos(sp, key):
     return int(v) if v.isdigit() else 0
 
 
-def not_error(sp):
-    return (sp.get("status") or {}).get("code", 0) != 2
-
-
 def check_spans(c, receiver, fake_port):
-    for p in receiver.problems:
-        c.ok(False, "OTLP: " + p)
-    spans = receiver.spans()
-    genai = [s for s in spans if "gen_ai.operation.name" in s["attrs"]]
-    if not c.ok(genai, "spans: tokentap exported GenAI spans over OTLP/HTTP JSON",
-                f"{len(receiver.trace_payloads)} trace exports, {len(spans)} spans in all"):
+    genai = exported_genai_spans(c, receiver)
+    if not genai:
         return
     c.same(f"spans: one GenAI span per attempt ({GENAI_SPANS}: five calls, one retried once)", len(genai), GENAI_SPANS)
 
@@ -611,13 +321,7 @@ def check_spans(c, receiver, fake_port):
         c.same(f"{label}: gen_ai.request.model", a.get("gen_ai.request.model"), "gpt-4o-mini")
         c.same(f"{label}: gen_ai.response.model", a.get("gen_ai.response.model"), SNAPSHOT)
         c.same(f"{label}: gen_ai.response.id", a.get("gen_ai.response.id"), NONSTREAM_ID)
-        c.same(f"{label}: gen_ai.usage.input_tokens", a.get("gen_ai.usage.input_tokens"), NONSTREAM_USAGE["prompt_tokens"])
-        c.same(f"{label}: gen_ai.usage.output_tokens", a.get("gen_ai.usage.output_tokens"), NONSTREAM_USAGE["completion_tokens"])
-        c.same(f"{label}: gen_ai.usage.cache_read.input_tokens", a.get("gen_ai.usage.cache_read.input_tokens"),
-               NONSTREAM_USAGE["prompt_tokens_details"]["cached_tokens"])
-        c.same(f"{label}: gen_ai.usage.reasoning.output_tokens", a.get("gen_ai.usage.reasoning.output_tokens"),
-               NONSTREAM_USAGE["completion_tokens_details"]["reasoning_tokens"])
-        c.same(f"{label}: gen_ai.response.finish_reasons", a.get("gen_ai.response.finish_reasons"), ["stop"])
+        check_chat_usage(c, a, label, NONSTREAM_USAGE)
         c.ok(a.get("gen_ai.request.stream") in (None, False), f"{label}: not marked as a stream",
              str(a.get("gen_ai.request.stream")))
         c.ok(not_error(ns["span"]), f"{label}: status is not Error", str(ns["span"].get("status")))
@@ -639,10 +343,7 @@ def check_spans(c, receiver, fake_port):
         c.same(f"{label}: gen_ai.usage.reasoning.output_tokens", a.get("gen_ai.usage.reasoning.output_tokens"),
                STREAM_USAGE["completion_tokens_details"]["reasoning_tokens"])
         c.same(f"{label}: gen_ai.response.finish_reasons", a.get("gen_ai.response.finish_reasons"), ["stop"])
-        ttfc, dur = a.get("gen_ai.response.time_to_first_chunk"), span_seconds(st["span"])
-        c.ok(isinstance(ttfc, float) and ttfc > 0 and (dur is None or ttfc <= dur + 1e-3),
-             f"{label}: gen_ai.response.time_to_first_chunk is a double, > 0 s and within the span",
-             f"got {ttfc!r}, span lasted {dur!r} s")
+        check_time_to_first_chunk(c, st, label)
         c.ok(not_error(st["span"]), f"{label}: status is not Error", str(st["span"].get("status")))
 
     em = pick(c, genai, f"embeddings {EMBED_MODEL}", lambda s: op(s, "embeddings"))
@@ -698,13 +399,7 @@ def check_retry_spans(c, found, fake_port):
     c.same(f"{label}: http.response.status_code", a.get("http.response.status_code"), 200)
     c.same(f"{label}: gen_ai.response.id", a.get("gen_ai.response.id"), RETRY_ID)
     c.same(f"{label}: gen_ai.response.model", a.get("gen_ai.response.model"), SNAPSHOT)
-    c.same(f"{label}: gen_ai.usage.input_tokens", a.get("gen_ai.usage.input_tokens"), RETRY_USAGE["prompt_tokens"])
-    c.same(f"{label}: gen_ai.usage.output_tokens", a.get("gen_ai.usage.output_tokens"), RETRY_USAGE["completion_tokens"])
-    c.same(f"{label}: gen_ai.usage.cache_read.input_tokens", a.get("gen_ai.usage.cache_read.input_tokens"),
-           RETRY_USAGE["prompt_tokens_details"]["cached_tokens"])
-    c.same(f"{label}: gen_ai.usage.reasoning.output_tokens", a.get("gen_ai.usage.reasoning.output_tokens"),
-           RETRY_USAGE["completion_tokens_details"]["reasoning_tokens"])
-    c.same(f"{label}: gen_ai.response.finish_reasons", a.get("gen_ai.response.finish_reasons"), ["stop"])
+    check_chat_usage(c, a, label, RETRY_USAGE)
     c.ok("error.type" not in a, f"{label}: no error.type", str(a.get("error.type")))
     c.ok(not_error(sp), f"{label}: status is not Error", str(sp.get("status")))
     c.ok(nanos(sp, "startTimeUnixNano") >= nanos(first["span"], "endTimeUnixNano") > 0,
@@ -723,121 +418,15 @@ def check_retry_spans(c, found, fake_port):
         c.same(f"{label}: link flags carry the 429 span's W3C trace flags (low 8 bits)", flags & 0xFF, first_flags & 0xFF)
 
 
-def dump_spans(receiver):
-    for s in receiver.spans():
-        sp = s["span"]
-        print(f"  span {sp.get('name')!r} kind={sp.get('kind')} status={sp.get('status')} "
-              f"traceId={sp.get('traceId')} spanId={sp.get('spanId')} flags={sp.get('flags')}")
-        if "links" in sp:
-            print(f"    links: {json.dumps(sp.get('links'))}")
-        print(f"    {shorten(json.dumps(s['attrs'], sort_keys=True), 1500)}")
-
-
 # ---------------------------------------------------------------------------------------------
 
 
-def watchdog(state):
-    print(f"FAIL: the test ran past its {HARD_LIMIT:.0f} s limit; killing everything", flush=True)
-    for p in CHILDREN:
-        if p.poll() is None:
-            p.kill()
-    if state.get("stderr"):
-        print("---- tokentap stderr ----\n" + tail(state["stderr"]), flush=True)
-    print("0 passed, 1 failed", flush=True)
-    os._exit(1)
-
-
 def main():
-    if len(sys.argv) != 2:
-        print(__doc__)
-        return 2
-    binary = os.path.abspath(sys.argv[1])
-    if not shutil.which("node") or not shutil.which("npm"):
-        print("SKIP: node or npm not found")
-        return 77
-    state = {}
-    timer = threading.Timer(HARD_LIMIT, watchdog, args=(state,))
-    timer.daemon = True
-    timer.start()
-    if not ensure_sdk():
-        return 1
-
-    fake, receiver = FakeOpenAI(), OtlpReceiver()
-    port = free_port()
-    work = tempfile.mkdtemp(prefix="tokentap-e2e-sdk-")
-    cfg = os.path.join(work, "tokentap.yaml")
-    with open(cfg, "w") as f:
-        f.write(f"listen: 127.0.0.1:{port}\n"
-                "builtin_routes: false\n"  # nothing may leave this machine
-                "routes:\n"
-                f"  - prefix: /openai\n    upstream: http://127.0.0.1:{fake.port}\n    provider: openai\n")
-    state["stderr"] = os.path.join(work, "stderr.log")
-    env = clean_env({"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.port}",
-                     "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json", "OTEL_BSP_SCHEDULE_DELAY": "100",
-                     "OTEL_SERVICE_NAME": "e2e"})
-    c = Checks()
-    with open(os.path.join(work, "stdout.log"), "wb") as out, open(state["stderr"], "wb") as err:
-        proc = subprocess.Popen([binary, "--config", cfg], stdout=out, stderr=err, env=env)
-    CHILDREN.append(proc)
-    try:
-        if not c.ok(wait_ready(port, proc, budget(10)), "tokentap answers 200 on /healthz",
-                    f"exit code {proc.poll()}" if proc.poll() is not None else "no 200 within 10 s"):
-            raise NotReady
-        node = subprocess.Popen(["node", "client.mjs"], cwd=SDK_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=clean_env({"OPENAI_BASE_URL": f"http://127.0.0.1:{port}/openai/v1"}))
-        CHILDREN.append(node)
-        try:
-            node_out, node_err = node.communicate(timeout=budget(25))
-        except subprocess.TimeoutExpired:
-            node.kill()
-            node_out, node_err = node.communicate()
-            c.ok(False, "the node client finished within its time")
-        seen = None
-        lines = node_out.decode(errors="replace").strip().splitlines()
-        try:
-            seen = json.loads(lines[-1]) if lines else None
-        except ValueError:
-            pass
-        if c.ok(node.returncode == 0 and isinstance(seen, dict), "the node client ran and printed its JSON line",
-                f"exit {node.returncode}\nstdout: {shorten(node_out.decode(errors='replace'), 3000)}\n"
-                f"stderr: {shorten(node_err.decode(errors='replace'), 3000)}"):
-            check_client(c, seen)
-            check_provider_side(c, fake, seen)
-
-        # Give the batch exporter (100 ms schedule delay) a moment before asking for the flush.
-        end = time.monotonic() + budget(2)
-        while time.monotonic() < end and len([s for s in receiver.spans()
-                                              if "gen_ai.operation.name" in s["attrs"]]) < GENAI_SPANS:
-            time.sleep(0.05)
-        before = len(receiver.spans())
-        proc.send_signal(signal.SIGTERM)
-        try:
-            code = proc.wait(timeout=budget(10))
-        except subprocess.TimeoutExpired:
-            code = "still running 10 s after SIGTERM"
-        c.same("tokentap exits 0 on SIGTERM", code, 0)
-        receiver.wait_idle(1.0)
-        print(f"spans: {before} received before SIGTERM, {len(receiver.spans())} in all; "
-              f"{receiver.other_posts} other OTLP posts")
-        check_spans(c, receiver, fake.port)
-    except NotReady:
-        pass
-    finally:
-        for p in CHILDREN:
-            if p.poll() is None:
-                p.kill()
-                p.wait(5)
-        fake.server.shutdown()
-        receiver.server.shutdown()
-        timer.cancel()
-
-    if c.failed:
-        print("---- spans received ----")
-        dump_spans(receiver)
-        print("---- tokentap stderr ----\n" + tail(state["stderr"]))
-    shutil.rmtree(work, ignore_errors=True)
-    print(f"{c.passed} passed, {len(c.failed)} failed")
-    return 1 if c.failed else 0
+    return run_sdk_test(__doc__, sdk_name="OpenAI", sdk_dir=SDK_DIR, sdk_package=SDK_PACKAGE,
+                        sdk_env_prefix=SDK_ENV_PREFIX, base_url_var="OPENAI_BASE_URL", make_fake=FakeOpenAI,
+                        route_prefix="/openai", provider="openai", base_path="/openai/v1",
+                        work_prefix="tokentap-e2e-sdk-", genai_spans=GENAI_SPANS, check_client=check_client,
+                        check_provider_side=check_provider_side, check_spans=check_spans)
 
 
 if __name__ == "__main__":

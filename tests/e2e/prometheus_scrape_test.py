@@ -29,13 +29,15 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # e2e_support.py sits next to this file
+from e2e_support import free_port  # noqa: E402
 
 HARD_LIMIT = 60.0       # the watchdog kills everything and exits 1 here
 QUERY_DEADLINE = 30.0   # how long Prometheus gets to show the expected numbers
@@ -120,12 +122,6 @@ def watchdog():
             pass
     remove_temp_dirs()
     os._exit(1)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def tail(path, lines=40):

@@ -25,6 +25,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # e2e_support.py sits next to this file
+from e2e_support import free_port, healthz_ok  # noqa: E402
+
 OK_BODY = json.dumps({"id": "c1", "object": "chat.completion", "model": "gpt-4o-mini",
                       "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"},
                                    "finish_reason": "stop"}],
@@ -48,12 +51,6 @@ class FakeProvider(http.server.BaseHTTPRequestHandler):
         self.wfile.write(OK_BODY)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_for(check, seconds):
     end = time.time() + seconds
     while time.time() < end:
@@ -61,15 +58,6 @@ def wait_for(check, seconds):
             return True
         time.sleep(0.05)
     return False
-
-
-def healthy(port):
-    try:
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-        c.request("GET", "/healthz")
-        return c.getresponse().status == 200
-    except OSError:
-        return False
 
 
 def redis_answers(port):
@@ -140,7 +128,7 @@ def main():
             ports.append(port)
             logs.append(log)
         for p in ports:
-            if not wait_for(lambda: healthy(p), 15):
+            if not wait_for(lambda: healthz_ok(p), 15):
                 print("FAIL tokentap did not start")
                 return 1
 
