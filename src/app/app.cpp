@@ -37,7 +37,7 @@ struct app::impl {
           ctx{cfg, routes, registry, metrics, pool_stats, {}},
           pipeline(resolve_options(cfg), tls),
           genai(registry, pipeline.stats()) {
-        pipeline.set_call_listener([this](const telemetry::genai_call& c, const telemetry::span&) { genai.record(c); });
+        pipeline.set_call_listener([this](const telemetry::genai_call& c, const telemetry::span& s) { genai.record(c, &s); });
         pipeline.export_metrics_of(registry);
         pipeline.price_with(std::make_shared<const pricing::price_table>(pricing::price_table::from_settings(cfg.pricing)));
         // Parsing the table's JSON leaves megabytes of freed heap behind: give them back to the OS.

@@ -17,10 +17,14 @@ class genai_metrics {
 public:
     genai_metrics(metrics_registry& registry, const pipeline_stats& stats);
 
-    void record(const genai_call& call);
+    // `from`: the call's span, when it has one; its histogram records then keep it as an exemplar
+    // (OTLP), so that a latency or cost outlier leads to its trace.
+    void record(const genai_call& call, const span* from = nullptr);
 
 private:
-    void record_cost(const genai_call& call, const attribute_set& attrs);
+    void record_cost(const genai_call& call, const attribute_set& attrs, const span* from);
+    static void observe(instrument& histogram, double v, const attribute_set& attrs, const genai_call& call,
+                        const span* from);
 
     instrument& token_usage_;
     instrument& duration_;

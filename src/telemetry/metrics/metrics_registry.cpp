@@ -38,6 +38,18 @@ void instrument::record(double v, const attribute_set& attrs) {
     s.buckets[idx] += 1;
 }
 
+void instrument::record(double v, const attribute_set& attrs, const span& from, std::uint64_t time_unix_ns) {
+    const auto idx = static_cast<std::size_t>(
+        std::lower_bound(meta_.bounds.begin(), meta_.bounds.end(), v) - meta_.bounds.begin());
+    std::lock_guard lock(mutex_);
+    auto& s = series_for(attrs);
+    s.sum += v;
+    s.count += 1;
+    s.buckets[idx] += 1;
+    if (s.exemplars.empty()) s.exemplars.resize(s.buckets.size());
+    s.exemplars[idx] = {v, time_unix_ns, from.trace, from.id};
+}
+
 metric_snapshot instrument::snapshot() const {
     metric_snapshot out = meta_;
     std::lock_guard lock(mutex_);

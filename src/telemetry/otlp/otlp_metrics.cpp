@@ -1,6 +1,7 @@
 #include "tokentap/telemetry/otlp/otlp_metrics.hpp"
 
 #include "tokentap/telemetry/otlp/otlp_common.hpp"
+#include "tokentap/telemetry/trace_context.hpp"
 
 namespace tokentap::telemetry::otlp {
 
@@ -16,8 +17,9 @@ namespace data_field { constexpr std::uint32_t data_points = 1, temporality = 2,
 namespace number_point_field { constexpr std::uint32_t start_time = 2, time = 3, as_double = 4, attributes = 7; }
 namespace histogram_point_field {
 constexpr std::uint32_t start_time = 2, time = 3, count = 4, sum = 5, bucket_counts = 6, explicit_bounds = 7,
-                        attributes = 9;
+                        attributes = 9, exemplars = 8;
 }
+namespace exemplar_field { constexpr std::uint32_t time = 2, as_double = 3, span_id = 4, trace_id = 5; }
 
 attributes to_attributes(const attribute_set& set) {
     attributes out;
@@ -44,6 +46,15 @@ void write_histogram_point(protobuf_writer& w, const metric_snapshot& m, const s
     w.double_field(histogram_point_field::sum, p.sum);
     w.packed_fixed64_field(histogram_point_field::bucket_counts, p.buckets);
     w.packed_double_field(histogram_point_field::explicit_bounds, m.bounds);
+    for (const auto& e : p.exemplars) {
+        if (e.time_unix_ns == 0) continue;
+        w.message_field(histogram_point_field::exemplars, [&e](protobuf_writer& x) {
+            x.fixed64_field(exemplar_field::time, e.time_unix_ns);
+            x.double_field(exemplar_field::as_double, e.value);
+            x.bytes_field(exemplar_field::span_id, e.span);
+            x.bytes_field(exemplar_field::trace_id, e.trace);
+        });
+    }
 }
 
 void write_metric(protobuf_writer& w, const metric_snapshot& m, const metrics_window& win) {
@@ -91,13 +102,23 @@ ojson histogram_point_json(const metric_snapshot& m, const series_point& p, cons
     for (auto b : p.buckets) buckets.push_back(std::to_string(b));  // fixed64: a string in OTLP/JSON
     ojson bounds = ojson::array();
     for (auto b : m.bounds) bounds.push_back(double_json(b));
-    return {{"attributes", attributes_json(to_attributes(p.attributes))},
-            {"startTimeUnixNano", std::to_string(win.start_unix_ns)},
-            {"timeUnixNano", std::to_string(win.time_unix_nano)},
-            {"count", std::to_string(p.count)},
-            {"sum", double_json(p.sum)},
-            {"bucketCounts", std::move(buckets)},
-            {"explicitBounds", std::move(bounds)}};
+    ojson out = {{"attributes", attributes_json(to_attributes(p.attributes))},
+                 {"startTimeUnixNano", std::to_string(win.start_unix_ns)},
+                 {"timeUnixNano", std::to_string(win.time_unix_nano)},
+                 {"count", std::to_string(p.count)},
+                 {"sum", double_json(p.sum)},
+                 {"bucketCounts", std::move(buckets)},
+                 {"explicitBounds", std::move(bounds)}};
+    ojson exemplars = ojson::array();
+    for (const auto& e : p.exemplars) {
+        if (e.time_unix_ns == 0) continue;
+        exemplars.push_back({{"timeUnixNano", std::to_string(e.time_unix_ns)},
+                             {"asDouble", double_json(e.value)},
+                             {"spanId", to_hex(e.span)},
+                             {"traceId", to_hex(e.trace)}});
+    }
+    if (!exemplars.empty()) out["exemplars"] = std::move(exemplars);
+    return out;
 }
 
 ojson metric_json(const metric_snapshot& m, const metrics_window& win) {

@@ -176,3 +176,35 @@ TEST_CASE("concurrent adds and records from 4 threads sum exactly") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("unit/telemetry/metrics_registry") {
+
+TEST_CASE("exemplars: the latest traced value of each bucket, with its span") {
+    metrics_registry r;
+    auto& h = r.add_histogram("gen_ai.client.operation.duration", "s", "", {1, 10});
+    span a, b, c;
+    a.trace.fill(1);
+    a.id.fill(2);
+    b.trace.fill(3);
+    b.id.fill(4);
+    c.trace.fill(5);
+    c.id.fill(6);
+    h.record(0.5, {{"k", "v"}});             // no span: counted, no exemplar
+    h.record(5, {{"k", "v"}}, a, 1000);      // bucket (1, 10]
+    h.record(7, {{"k", "v"}}, b, 2000);      // same bucket: the later one wins
+    h.record(50, {{"k", "v"}}, c, 3000);     // +Inf bucket
+    const auto m = r.collect().at(0);
+    const auto* p = find_point(m, {{"k", "v"}});
+    REQUIRE(p);
+    CHECK(p->count == 4);
+    REQUIRE(p->exemplars.size() == 3);
+    CHECK(p->exemplars[0].time_unix_ns == 0);  // the first bucket has none
+    CHECK(p->exemplars[1].value == 7);
+    CHECK(p->exemplars[1].time_unix_ns == 2000);
+    CHECK(p->exemplars[1].trace == b.trace);
+    CHECK(p->exemplars[1].span == b.id);
+    CHECK(p->exemplars[2].value == 50);
+    CHECK(p->exemplars[2].span == c.id);
+}
+
+}  // TEST_SUITE

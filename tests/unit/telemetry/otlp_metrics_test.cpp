@@ -138,3 +138,43 @@ TEST_CASE("delta temporality subtracts the previous export, series by series") {
 }
 
 }
+
+TEST_SUITE("unit/telemetry/otlp_metrics") {
+
+TEST_CASE("histogram exemplars: protobuf field 8 and JSON exemplars, only for buckets that have one") {
+    auto metrics = sample(1, 2);
+    auto& p = metrics[2].points[0];
+    p.exemplars.resize(4);
+    p.exemplars[2].value = 12;
+    p.exemplars[2].time_unix_ns = 150;
+    p.exemplars[2].trace.fill(0xab);
+    p.exemplars[2].span.fill(0xcd);
+    const auto bytes = encode_metrics_proto(res, scope, metrics, {100, 200, temporality::cumulative});
+    const auto sm = fields_of(only(fields_of(only(fields_of(bytes), 1).bytes), 2).bytes);
+    std::vector<std::vector<pb_field>> ms;
+    for (const auto& f : sm)
+        if (f.number == 2) ms.push_back(fields_of(f.bytes));
+    const auto hp = fields_of(only(fields_of(only(ms.at(2), 9).bytes), 1).bytes);
+    int exemplars = 0;
+    for (const auto& f : hp) exemplars += f.number == 8;
+    CHECK(exemplars == 1);
+    const auto ex = fields_of(only(hp, 8).bytes);
+    std::uint64_t time = 0;
+    std::memcpy(&time, only(ex, 2).bytes.data(), 8);
+    CHECK(time == 150);
+    double v = 0;
+    std::memcpy(&v, only(ex, 3).bytes.data(), 8);
+    CHECK(v == 12.0);
+    CHECK(only(ex, 4).bytes == std::string(8, '\xcd'));
+    CHECK(only(ex, 5).bytes == std::string(16, '\xab'));
+
+    const auto doc = json::parse(encode_metrics_json(res, scope, metrics, {100, 200, temporality::cumulative}));
+    const auto& point = doc["resourceMetrics"][0]["scopeMetrics"][0]["metrics"][2]["histogram"]["dataPoints"][0];
+    REQUIRE(point.contains("exemplars"));
+    CHECK(point["exemplars"] == json::parse(R"([{"timeUnixNano":"150","asDouble":12.0,"spanId":"cdcdcdcdcdcdcdcd",
+        "traceId":"abababababababababababababababab"}])"));
+    const auto plain = json::parse(encode_metrics_json(res, scope, sample(1, 2), {100, 200, temporality::cumulative}));
+    CHECK_FALSE(plain["resourceMetrics"][0]["scopeMetrics"][0]["metrics"][2]["histogram"]["dataPoints"][0].contains("exemplars"));
+}
+
+}  // TEST_SUITE

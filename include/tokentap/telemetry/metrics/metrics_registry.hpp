@@ -13,11 +13,21 @@
 #include <utility>
 #include <vector>
 
+#include "tokentap/telemetry/span.hpp"
+
 namespace tokentap::telemetry {
 
 using attribute_set = std::vector<std::pair<std::string, std::string>>;
 
 enum class instrument_kind { counter, histogram, gauge };
+
+// A recorded value that leads to its trace: the span of the call it came from (OTLP Exemplar).
+struct exemplar {
+    double value = 0;
+    std::uint64_t time_unix_ns = 0;
+    trace_id trace{};
+    span_id span{};
+};
 
 struct series_point {
     attribute_set attributes;
@@ -25,6 +35,8 @@ struct series_point {
     double sum = 0;                      // histogram
     std::uint64_t count = 0;             // histogram
     std::vector<std::uint64_t> buckets;  // histogram, per bound plus +Inf (not cumulative)
+    // Histogram: the latest value recorded with a span in each bucket (time_unix_ns 0: none yet).
+    std::vector<exemplar> exemplars;
 };
 
 struct metric_snapshot {
@@ -42,6 +54,8 @@ public:
                std::vector<double> bounds, std::size_t max_series);
     void add(double v, const attribute_set& attrs);     // counter
     void record(double v, const attribute_set& attrs);  // histogram
+    // A histogram record that came from a traced call: also kept as its bucket's exemplar.
+    void record(double v, const attribute_set& attrs, const span& from, std::uint64_t time_unix_ns);
     metric_snapshot snapshot() const;
 
 private:
