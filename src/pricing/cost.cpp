@@ -30,9 +30,10 @@ std::optional<cost_breakdown> compute_cost(const model_price& price, const diale
     const std::int64_t output = std::max<std::int64_t>(0, u.output.value_or(0));
     const std::int64_t cache_read = std::clamp<std::int64_t>(u.cache_read.value_or(0), 0, input);
     const std::int64_t cache_write = std::clamp<std::int64_t>(u.cache_write.value_or(0), 0, input - cache_read);
-    const auto p = price.for_input(input);
+    const std::int64_t tool_input = std::max<std::int64_t>(0, u.tool_input.value_or(0));
+    const auto p = price.for_input(input + tool_input);
 
-    const auto in = charge(input - cache_read - cache_write, p.input);
+    const auto in = charge(input - cache_read - cache_write + tool_input, p.input);
     const auto read = charge(cache_read, p.cache_read ? p.cache_read : p.input);
     // Writes kept for one hour have their own price (Anthropic: 2x input instead of 1.25x); the
     // rest are five-minute writes. Without a one-hour price, every write is billed as 5-minute.

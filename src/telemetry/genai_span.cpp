@@ -42,6 +42,7 @@ void put_response(attributes& a, const genai_call& c) {
         put(a, "gen_ai.usage.cache_read.input_tokens", u.cache_read);
         put(a, "gen_ai.usage.cache_write.input_tokens", u.cache_write);
         put(a, "gen_ai.usage.reasoning.output_tokens", u.reasoning);
+        put(a, "tokentap.usage.tool_input_tokens", u.tool_input);  // Gemini's toolUsePromptTokenCount
     }
 }
 

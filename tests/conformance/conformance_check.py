@@ -55,18 +55,6 @@ def last_count(text, name):
     return int(found[-1]) if found else None
 
 
-def gemini_tool_use_prompt_tokens(failure, corpus):
-    # Gemini reports the tokens of built-in tool results (search, code execution, URL fetch) fed back
-    # to the model as toolUsePromptTokenCount, apart from promptTokenCount. They are input the model
-    # read and Google bills them as input: tokentap counts them in gen_ai.usage.input_tokens.
-    if failure["check"] != "usage.input" or not failure["case"].startswith(("gemini/", "vertexai/")):
-        return False
-    body = record(failure, corpus).get("response_body_text") or ""
-    prompt, tool_use = last_count(body, "promptTokenCount"), last_count(body, "toolUsePromptTokenCount")
-    got, want = got_want(failure)
-    return prompt is not None and tool_use is not None and str(prompt) == want and got == str(prompt + tool_use)
-
-
 def bedrock_invoke_anthropic_cache(failure, corpus):
     # An Anthropic body through Bedrock InvokeModel reports input_tokens without the cached tokens, as
     # the Anthropic API does: SEMCONV.md item 5 adds cache reads and writes to the input (the records
@@ -118,9 +106,9 @@ def embedding_behind_inference_profile(failure, corpus):
     return "application-inference-profile" in rec.get("path", "") and isinstance(body, dict) and "embedding" in body
 
 
-EXCLUDED = (harness_artifact, documented_usage_chunk_removal, gemini_tool_use_prompt_tokens,
-            bedrock_invoke_anthropic_cache, reported_embedding_usage, numeric_response_id,
-            finish_reason_per_generation, embedding_behind_inference_profile)
+EXCLUDED = (harness_artifact, documented_usage_chunk_removal, bedrock_invoke_anthropic_cache,
+            reported_embedding_usage, numeric_response_id, finish_reason_per_generation,
+            embedding_behind_inference_profile)
 
 
 def enforced(failure):

@@ -36,6 +36,9 @@ struct token_usage {
     // The part of cache_write written for one hour rather than five minutes (Anthropic's
     // cache_creation.ephemeral_1h_input_tokens), which is priced apart.
     std::optional<std::int64_t> cache_write_1h;
+    // Input the model read apart from the prompt, not in `input`: Gemini's toolUsePromptTokenCount
+    // (the results of built-in tools such as search or code execution). Billed at the input price.
+    std::optional<std::int64_t> tool_input;
     std::optional<double> provider_cost;  // a price the response carried (OpenRouter `cost`), USD
     bool any() const { return input || output; }
 };

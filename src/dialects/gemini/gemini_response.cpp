@@ -56,7 +56,9 @@ void merge_usage(const json& u, usage_metadata_counts& c) {
 
 token_usage usage_of(const usage_metadata_counts& c) {
     token_usage t;
-    if (c.prompt || c.tool_use_prompt) t.input = c.prompt.value_or(0) + c.tool_use_prompt.value_or(0);
+    // Input is the prompt, as Gemini reports it; the tool-use prompt is kept apart (priced as input).
+    t.input = c.prompt;
+    t.tool_input = c.tool_use_prompt;
     if (c.candidates && c.candidates_include_thoughts) {
         t.output = c.candidates;
     } else if (c.candidates || c.thoughts) {

@@ -98,7 +98,8 @@ void check_stream_facts(const stream_result& r) {
     CHECK(f.id == "resp-7");
     CHECK(f.model == "gemini-3-flash-preview");
     CHECK(f.finish_reasons == std::vector<std::string>{"STOP"});
-    CHECK(f.usage.input == 87 + 440);      // prompt (with its 64 cached) + tool-use prompt
+    CHECK(f.usage.input == 87);            // the prompt (with its 64 cached)
+    CHECK(f.usage.tool_input == 440);      // the tool-use prompt, apart
     CHECK(f.usage.output == 21 + 98);      // the last candidates count seen + the last thoughts count
     CHECK(f.usage.reasoning == 98);
     CHECK(f.usage.cache_read == 64);
@@ -145,10 +146,11 @@ TEST_CASE("generateContent with thoughts and cached content") {
 }
 
 TEST_CASE("usage: what is counted where") {
-    SUBCASE("tool-use prompt tokens are input: input + output = totalTokenCount") {
+    SUBCASE("tool-use prompt tokens are kept apart from the prompt's input") {
         const auto f = read_body(gemini_api::generate, R"({"usageMetadata":{"promptTokenCount":30,
             "candidatesTokenCount":20,"thoughtsTokenCount":10,"toolUsePromptTokenCount":500,"totalTokenCount":560}})");
-        CHECK(f.usage.input == 530);
+        CHECK(f.usage.input == 30);
+        CHECK(f.usage.tool_input == 500);
         CHECK(f.usage.output == 30);
     }
     SUBCASE("candidates that already include the thoughts") {
@@ -244,7 +246,7 @@ TEST_CASE("a whole streamed array read at once gives the stream's facts") {
     const auto f = read_body(gemini_api::stream_generate, array_stream());
     CHECK(f.id == "resp-7");
     CHECK(f.finish_reasons == std::vector<std::string>{"STOP"});
-    CHECK(f.usage.input == 527);
+    CHECK(f.usage.input == 87);
     CHECK(f.usage.output == 119);
     CHECK(f.usage.cache_read == 64);
     CHECK_FALSE(f.body_unreadable);
@@ -260,7 +262,7 @@ TEST_CASE("the final chunk omits candidatesTokenCount: the last value seen is ke
     const std::string s = "data: " + chunks[2] + "\n\ndata: " + chunks[3] + "\n\n";
     const auto r = read_stream<tokentap::sse::sse_framer>(s, {});
     CHECK(r.facts.usage.output == 21 + 98);
-    CHECK(r.facts.usage.input == 527);
+    CHECK(r.facts.usage.input == 87);
     CHECK(r.facts.stream_ended);
 }
 

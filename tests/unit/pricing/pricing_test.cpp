@@ -121,6 +121,16 @@ TEST_CASE("known calls, to the fraction of a cent") {
     CHECK(total == doctest::Approx(0.00015).epsilon(1e-12));
 }
 
+TEST_CASE("cost: Gemini's tool-use prompt is billed as input, and counts toward the tier") {
+    const auto& gemini = *table().find("gcp.gemini", "gemini-2.5-pro");
+    auto u = usage(1'000, 0);
+    u.tool_input = 3'000;
+    CHECK(compute_cost(gemini, u)->input == doctest::Approx(4'000 * 1.25e-6));
+    u = usage(150'000, 0);
+    u.tool_input = 60'000;  // 210,000 read in all: the upper tier
+    CHECK(compute_cost(gemini, u)->input == doctest::Approx(210'000 * 2.5e-6));
+}
+
 TEST_CASE("cost: the tier follows the whole input; a missing price means no amount") {
     const auto& gemini = *table().find("gcp.gemini", "gemini-2.5-pro");
     CHECK(compute_cost(gemini, usage(200'000, 0))->input == doctest::Approx(0.25));
