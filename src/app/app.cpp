@@ -86,8 +86,6 @@ telemetry::telemetry_options resolve_options(const config::config& cfg) {
     return o;
 }
 
-// The providers whose routes speak an OpenAI-style API. The native Anthropic, Google and AWS
-// dialects are read by their own parsers (issue 5); until then their traffic is forwarded only.
 void log_failure(const char* what, std::exception_ptr e) {
     if (!e) return;
     try {
