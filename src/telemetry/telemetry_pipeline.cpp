@@ -230,7 +230,7 @@ net::awaitable<void> telemetry_pipeline::impl::drain(clock::time_point deadline)
         spdlog::warn("telemetry: {} span(s) not exported before the shutdown deadline", spans.size());
     }
     if (clock::now() < deadline) co_await export_metrics(deadline);  // the final figures
-    ioc.stop();
+    // shutdown()'s completion handler stops the io_context (stopping it here would drop that handler).
 }
 
 telemetry_pipeline::telemetry_pipeline(telemetry_options options, net::ssl::context& tls)
@@ -292,9 +292,13 @@ void telemetry_pipeline::shutdown(std::chrono::milliseconds budget) {
         d.ioc.stop();
         finished->set_value();
     });
-    if (drained.wait_until(deadline + std::chrono::seconds(1)) != std::future_status::ready) {
+    // The io_context may have stopped on its own (run out of work): then the drain never runs.
+    const auto give_up = deadline + std::chrono::seconds(1);
+    while (drained.wait_for(std::chrono::milliseconds(5)) != std::future_status::ready && !d.ioc.stopped()) {
+        if (clock::now() < give_up) continue;
         spdlog::warn("telemetry: the final export did not end within the shutdown budget; stopping it");
         d.ioc.stop();
+        break;
     }
     d.thread.join();
 }
