@@ -27,7 +27,13 @@ void instrument::add(double v, const attribute_set& attrs) {
     series_for(attrs).value += v;
 }
 
-void instrument::record(double v, const attribute_set& attrs) {
+void instrument::record(double v, const attribute_set& attrs) { record_into(v, attrs, nullptr, 0); }
+
+void instrument::record(double v, const attribute_set& attrs, const span& from, std::uint64_t time_unix_ns) {
+    record_into(v, attrs, &from, time_unix_ns);
+}
+
+void instrument::record_into(double v, const attribute_set& attrs, const span* from, std::uint64_t time_unix_ns) {
     // Bucket i counts values in (bounds[i-1], bounds[i]]; the last one is (bounds.back(), +Inf).
     const auto idx = static_cast<std::size_t>(
         std::lower_bound(meta_.bounds.begin(), meta_.bounds.end(), v) - meta_.bounds.begin());
@@ -36,18 +42,9 @@ void instrument::record(double v, const attribute_set& attrs) {
     s.sum += v;
     s.count += 1;
     s.buckets[idx] += 1;
-}
-
-void instrument::record(double v, const attribute_set& attrs, const span& from, std::uint64_t time_unix_ns) {
-    const auto idx = static_cast<std::size_t>(
-        std::lower_bound(meta_.bounds.begin(), meta_.bounds.end(), v) - meta_.bounds.begin());
-    std::lock_guard lock(mutex_);
-    auto& s = series_for(attrs);
-    s.sum += v;
-    s.count += 1;
-    s.buckets[idx] += 1;
+    if (!from) return;
     if (s.exemplars.empty()) s.exemplars.resize(s.buckets.size());
-    s.exemplars[idx] = {v, time_unix_ns, from.trace, from.id};
+    s.exemplars[idx] = {v, time_unix_ns, from->trace, from->id};
 }
 
 metric_snapshot instrument::snapshot() const {

@@ -60,6 +60,7 @@ public:
 
 private:
     series_point& series_for(const attribute_set& attrs);  // caller holds mutex_
+    void record_into(double v, const attribute_set& attrs, const span* from, std::uint64_t time_unix_ns);
 
     metric_snapshot meta_;
     std::size_t max_series_;
