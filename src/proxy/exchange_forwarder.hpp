@@ -81,7 +81,10 @@ net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast:
             msg.body().more = !parser.is_done();
             out_deadline.expires_after(idle);
             auto [wec, wn] = co_await http::async_write(out, sr, use_nothrow);
-            if (wec && wec != http::error::need_buffer) co_return relay_status{{}, wec};
+            if (wec && wec != http::error::need_buffer) {
+                tap(std::string_view(buf.data(), n));  // the source sent them: telemetry sees them
+                co_return relay_status{{}, wec};
+            }
         }
         tap(std::string_view(buf.data(), n));
     }
@@ -128,6 +131,10 @@ private:
     template <class S> net::awaitable<attempt_result> attempt(S& up, upstream::upstream_connection& conn);
     template <class S> net::awaitable<attempt_result> send_streamed_body(S& up);
     template <class S> net::awaitable<attempt_result> relay_response(S& up, upstream::upstream_connection& conn);
+    template <class S, class Serializer>
+    net::awaitable<attempt_result> relay_whole_response(S& up, upstream::upstream_connection& conn, Serializer& sr,
+                                                        http::response<http::buffer_body>& res);
+    void tap_response(std::string_view bytes);
     net::awaitable<void> respond_error(http::status status, const std::string& type, const std::string& message);
     void build_upstream_head();
     void start_watch();
@@ -264,6 +271,13 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
     record_.status = status;
     http::response_serializer<http::buffer_body> sr{res};
 
+    // A small error answer is read whole first: the client gets it in one write, and telemetry gets
+    // the provider's error body even from a client that leaves as soon as it has seen the status
+    // (the SDKs drop a retryable answer's body and send again).
+    const auto length = rp.content_length();
+    if (!no_body && !filtered && status >= 400 && length && *length <= buf_.size())
+        co_return co_await relay_whole_response(up, conn, sr, res);
+
     // When body bytes came with the header, they leave together in one write (one segment for
     // a small response); otherwise the header goes at once and the body follows as it comes.
     if (no_body || conn.buffer().size() == 0) {
@@ -275,11 +289,7 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
 
     const auto r = co_await relay_body(up, up_deadline_, conn.buffer(), rp, req_.client, req_.client_deadline, sr,
                                        res, buf_, svc_.config.timeouts.idle,
-                                       [this](std::string_view bytes) {
-                                           if (record_.bytes_down == 0) record_.first_byte = clock::now();
-                                           record_.bytes_down += bytes.size();
-                                           if (observer_) observer_->on_response_chunk(bytes);
-                                       },
+                                       [this](std::string_view bytes) { tap_response(bytes); },
                                        [this, filtered](std::string_view in, bool last) -> std::string_view {
                                            if (last) record_.upstream_done = clock::now();
                                            if (!filtered) return in;
@@ -293,6 +303,43 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
     co_return attempt_result{up_deadline_.expired() ? exchange_outcome::upstream_timeout
                                                                   : exchange_outcome::upstream_error,
                              false, "upstream response cut short: " + r.read_error.message()};
+}
+
+template <class S, class Serializer>
+net::awaitable<attempt_result> exchange_forwarder::relay_whole_response(S& up, upstream::upstream_connection& conn,
+                                                                        Serializer& sr,
+                                                                        http::response<http::buffer_body>& res) {
+    auto& rp = *rp_;
+    std::size_t have = 0;
+    error_code rec;
+    while (!rp.is_done() && !rec) {
+        rp.get().body().data = buf_.data() + have;
+        rp.get().body().size = buf_.size() - have;
+        up_deadline_.expires_after(svc_.config.timeouts.idle);
+        auto [ec, n] = co_await http::async_read_some(up, conn.buffer(), rp, use_nothrow);
+        have = buf_.size() - rp.get().body().size;
+        if (ec && ec != http::error::need_buffer) rec = ec;
+    }
+    record_.upstream_done = clock::now();
+    if (have > 0) tap_response(std::string_view(buf_.data(), have));
+    if (rec) {
+        keep_client_ = false;
+        if (watch_ && watch_->client_gone)
+            co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected mid-response"};
+        co_return attempt_result{up_deadline_.expired() ? exchange_outcome::upstream_timeout
+                                                        : exchange_outcome::upstream_error,
+                                 false, "upstream response cut short: " + rec.message()};
+    }
+    res.body().data = buf_.data();
+    res.body().size = have;
+    res.body().more = false;
+    req_.client_deadline.expires_after(svc_.config.timeouts.idle);
+    auto [wec, wn] = co_await http::async_write(req_.client, sr, use_nothrow);
+    if (wec && wec != http::error::need_buffer) {
+        keep_client_ = false;
+        co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected mid-response"};
+    }
+    co_return attempt_result{};
 }
 
 // Compiled in forwarder_plain.cpp and forwarder_tls.cpp.

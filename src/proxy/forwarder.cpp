@@ -336,6 +336,12 @@ void exchange_forwarder::stop_watch() {
     watch_->stop.emit(net::cancellation_type::all);
 }
 
+void exchange_forwarder::tap_response(std::string_view bytes) {
+    if (record_.bytes_down == 0) record_.first_byte = clock::now();
+    record_.bytes_down += bytes.size();
+    if (observer_) observer_->on_response_chunk(bytes);
+}
+
 void exchange_forwarder::note(const attempt_result& r) {
     record_.outcome = r.outcome;
     record_.detail = r.detail;

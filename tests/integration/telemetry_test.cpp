@@ -166,6 +166,38 @@ TEST_CASE("an error response gives an error span with the provider's type") {
     CHECK(spans[0]["attrs"]["error.type"] == "requests");
 }
 
+TEST_CASE("an error answer whose body lags its header: the client gets both at once, the span the provider's type") {
+    // An SDK that sees a retryable status drops the body and leaves; the provider's error type must
+    // still reach the span, so tokentap reads a small error answer whole before relaying it.
+    trace_file traces;
+    const std::string body = R"({"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}})";
+    fake_upstream up([&](const request&, upstream_connection_io& io) {
+        io.write("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: " +
+                 std::to_string(body.size()) + "\r\n\r\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        io.write(body);
+    });
+    {
+        running_proxy proxy(traced_config(up.port(), traces));
+        {
+            client c(proxy.port());
+            const std::string request_body = R"({"model":"gpt-4o","messages":[]})";
+            c.write_raw("POST /up/v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        "Content-Length: " + std::to_string(request_body.size()) + "\r\n\r\n" + request_body);
+            std::string seen;  // leave as soon as the status line is in, as the SDKs do
+            for (int i = 0; i < 50 && seen.find("429") == std::string::npos; ++i)
+                seen += c.read_some(std::chrono::milliseconds(100));
+            CHECK(seen.find("HTTP/1.1 429") == 0);
+            CHECK(seen.find("rate_limit_exceeded") != std::string::npos);  // the body came with the header
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    const auto spans = traces.spans();
+    REQUIRE(spans.size() == 1);
+    CHECK(spans[0]["attrs"]["error.type"] == "requests");
+    CHECK(spans[0]["attrs"]["http.response.status_code"] == 429);
+}
+
 TEST_CASE("a client that leaves mid-stream: the span ends cancelled with the usage seen so far") {
     trace_file traces;
     std::promise<void> client_left;
