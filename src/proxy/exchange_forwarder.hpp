@@ -18,7 +18,9 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <tuple>
 
+#include "tokentap/eager_io.hpp"
 #include "tokentap/io_deadline.hpp"
 #include "tokentap/proxy/error_response.hpp"
 #include "tokentap/proxy/http_headers.hpp"
@@ -39,6 +41,7 @@ struct disconnect_watch {
     bool client_gone = false;
     net::cancellation_signal stop;
     std::function<void()> on_gone;
+    char peeked = 0;
 };
 
 
@@ -56,7 +59,8 @@ struct pass_through {
 
 // Moves one message body from a parser to a serializer, a read's worth at a time: read some
 // bytes, write them on at once (no waiting for more: streams flow as they arrive), then hand them
-// to `tap`. Reading stops while a write is pending, so a slow sink holds back the source.
+// to `tap`. Reading stops while a write is pending, so a slow sink holds back the source. Bytes
+// already buffered (a small body that came with its header) are taken without a read.
 // `filter(bytes, last)` returns what to write of the bytes read (see exchange_observer).
 template <class In, class Parser, class Out, class Serializer, class Message, class Tap, class Filter = pass_through>
 net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast::flat_buffer& in_buffer,
@@ -69,8 +73,15 @@ net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast:
     while (!parser.is_done()) {
         parser.get().body().data = buf.data();
         parser.get().body().size = buf.size();
-        in_deadline.expires_after(idle);
-        auto [rec, rn] = co_await http::async_read_some(in, in_buffer, parser, use_nothrow);
+        auto rec = parse_buffered(parser, in_buffer);
+        if (rec == http::error::need_more) {
+            rec = {};
+            if (parser.get().body().size == buf.size()) {  // nothing buffered to pass on: read
+                in_deadline.expires_after(idle);
+                auto [ec, rn] = co_await http::async_read_some(in, in_buffer, parser, use_nothrow);
+                rec = ec;
+            }
+        }
         if (rec && rec != http::error::need_buffer) co_return relay_status{rec, {}};
         const auto n = buf.size() - parser.get().body().size;
         if (n == 0 && !parser.is_done()) continue;
@@ -80,7 +91,7 @@ net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast:
             msg.body().size = send.size();
             msg.body().more = !parser.is_done();
             out_deadline.expires_after(idle);
-            auto [wec, wn] = co_await http::async_write(out, sr, use_nothrow);
+            const auto wec = co_await write_eagerly(out, sr);
             if (wec && wec != http::error::need_buffer) {
                 tap(std::string_view(buf.data(), n));  // the source sent them: telemetry sees them
                 co_return relay_status{{}, wec};
@@ -92,7 +103,7 @@ net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast:
         msg.body().data = nullptr;
         msg.body().size = 0;
         msg.body().more = false;
-        auto [wec, wn] = co_await http::async_write(out, sr, use_nothrow);
+        const auto wec = co_await write_eagerly(out, sr);
         if (wec && wec != http::error::need_buffer) co_return relay_status{{}, wec};
     }
     co_return relay_status{};
@@ -184,7 +195,7 @@ net::awaitable<attempt_result> exchange_forwarder::attempt(S& up, upstream::upst
         if (r.outcome != exchange_outcome::completed) co_return r;
     } else {
         up_deadline_.expires_after(svc_.config.timeouts.idle);
-        auto [ec, n] = co_await http::async_write(up, up_req_, use_nothrow);
+        const auto ec = co_await write_message_eagerly(up, up_req_);
         if (ec) co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request: " + ec.message()};
     }
     request_complete_ = true;
@@ -315,8 +326,11 @@ net::awaitable<attempt_result> exchange_forwarder::relay_whole_response(S& up, u
     while (!rp.is_done() && !rec) {
         rp.get().body().data = buf_.data() + have;
         rp.get().body().size = buf_.size() - have;
-        up_deadline_.expires_after(svc_.config.timeouts.idle);
-        auto [ec, n] = co_await http::async_read_some(up, conn.buffer(), rp, use_nothrow);
+        auto ec = parse_buffered(rp, conn.buffer());
+        if (ec == http::error::need_more) {
+            up_deadline_.expires_after(svc_.config.timeouts.idle);
+            std::tie(ec, std::ignore) = co_await http::async_read_some(up, conn.buffer(), rp, use_nothrow);
+        }
         have = buf_.size() - rp.get().body().size;
         if (ec && ec != http::error::need_buffer) rec = ec;
     }
@@ -334,7 +348,7 @@ net::awaitable<attempt_result> exchange_forwarder::relay_whole_response(S& up, u
     res.body().size = have;
     res.body().more = false;
     req_.client_deadline.expires_after(svc_.config.timeouts.idle);
-    auto [wec, wn] = co_await http::async_write(req_.client, sr, use_nothrow);
+    const auto wec = co_await write_eagerly(req_.client, sr);
     if (wec && wec != http::error::need_buffer) {
         keep_client_ = false;
         co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected mid-response"};

@@ -3,10 +3,7 @@
 #include "tokentap/proxy/aws_request_signing.hpp"
 #include "tokentap/ratelimit/caller_key.hpp"
 
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <random>
 
@@ -22,18 +19,19 @@ namespace {
 // The room given to the client's read buffer while a request body is read whole.
 constexpr std::uint64_t body_read_chunk = 64 * 1024;
 
+// A one-byte peek: unlike async_wait, a receive does not re-register the socket with epoll (a
+// system call) each time it starts.
 void watch_client(tcp::socket& client, std::shared_ptr<disconnect_watch> w) {
-    auto on_readable = [w, &client](error_code ec) {
-        if (ec || w->finished) return;  // cancelled, or the exchange ended first: `client` may be gone
-        char c;
-        const auto n = ::recv(client.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    auto on_peeked = [w](error_code ec, std::size_t n) {
+        if (w->finished || ec == net::error::operation_aborted) return;  // the exchange ended first
         // n > 0 is a pipelined next request: the client is still there, stop watching.
-        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        if (ec || n == 0) {
             w->client_gone = true;
             if (w->on_gone) w->on_gone();
         }
     };
-    client.async_wait(tcp::socket::wait_read, net::bind_cancellation_slot(w->stop.slot(), std::move(on_readable)));
+    client.async_receive(net::buffer(&w->peeked, 1), tcp::socket::message_peek,
+                         net::bind_cancellation_slot(w->stop.slot(), std::move(on_peeked)));
 }
 }  // namespace
 
@@ -99,7 +97,7 @@ net::awaitable<bool> exchange_forwarder::run() {
         const auto& url = upstreams_.empty() ? route.upstream : *upstreams_[upstream_index_];
         const auto attempt_start = clock::now();
         if (first_send_ == clock::time_point{}) first_send_ = attempt_start;
-        auto got = co_await svc_.pool.acquire(url, fresh);
+        auto got = co_await svc_.pool.acquire(url, fresh, !streamed_body_);
         if (!got.connection) {
             const auto outcome = got.failure == upstream::connect_failure::timeout ? exchange_outcome::upstream_timeout
                                  : got.failure == upstream::connect_failure::tls   ? exchange_outcome::upstream_tls_error
@@ -291,8 +289,12 @@ net::awaitable<bool> exchange_forwarder::read_buffered_body() {
     // body arrives in two thousand reads (one epoll cycle each).
     if (const auto remaining = p.content_length_remaining(); remaining && *remaining > 4096)
         req_.client_buffer.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*remaining, body_read_chunk)));
-    req_.client_deadline.expires_after(svc_.config.timeouts.idle);
-    auto [ec, n] = co_await http::async_read(req_.client, req_.client_buffer, p, use_nothrow);
+    p.eager(true);
+    auto ec = parse_buffered(p, req_.client_buffer);  // a small body comes with its header
+    if (ec == http::error::need_more) {
+        req_.client_deadline.expires_after(svc_.config.timeouts.idle);
+        std::tie(ec, std::ignore) = co_await http::async_read(req_.client, req_.client_buffer, p, use_nothrow);
+    }
     req_.client_buffer.shrink_to_fit();  // an idle keep-alive connection keeps no 64 KiB buffer
     if (ec) {
         keep_client_ = false;
@@ -316,8 +318,7 @@ net::awaitable<void> exchange_forwarder::respond_error(http::status status, cons
     auto res = make_error_response(status, type, message, keep_client_);
     record_.status = res.result_int();
     req_.client_deadline.expires_after(svc_.config.timeouts.idle);
-    auto [ec, n] = co_await http::async_write(req_.client, res, use_nothrow);
-    if (ec) keep_client_ = false;
+    if (co_await write_message_eagerly(req_.client, res)) keep_client_ = false;
 }
 
 void exchange_forwarder::start_watch() {

@@ -8,6 +8,7 @@
 
 #include <array>
 
+#include "tokentap/eager_io.hpp"
 #include "tokentap/io_deadline.hpp"
 #include "tokentap/proxy/error_response.hpp"
 #include "tokentap/proxy/forwarder.hpp"
@@ -76,8 +77,7 @@ template <class Response>
 net::awaitable<bool> write_local(beast::tcp_stream& stream, io_deadline& deadline, Response& res,
                                  const server_context& ctx) {
     deadline.expires_after(ctx.config.timeouts.idle);
-    auto [ec, n] = co_await http::async_write(stream, res, use_nothrow);
-    co_return !ec;
+    co_return !co_await write_message_eagerly(stream, res);
 }
 
 // Half-close, then read and drop what the client still sends for a moment: closing a socket with
@@ -103,6 +103,7 @@ net::awaitable<void> lingering_close(beast::tcp_stream& stream) {
 
 net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& ctx) {
     beast::tcp_stream stream(std::move(socket));
+    make_non_blocking(stream);  // for write_eagerly
     beast::flat_buffer buffer;
     io_deadline deadline(stream.get_executor(), [&stream] {
         error_code ec;

@@ -5,6 +5,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "tokentap/eager_io.hpp"
+
 namespace tokentap::upstream {
 
 using steady = std::chrono::steady_clock;
@@ -20,14 +22,15 @@ std::string connection_pool::key_of(const config::upstream_url& url) {
     return (url.tls ? "https://" : "http://") + url.host + ":" + std::to_string(url.port);
 }
 
-net::awaitable<connect_result> connection_pool::acquire(const config::upstream_url& url, bool fresh) {
+net::awaitable<connect_result> connection_pool::acquire(const config::upstream_url& url, bool fresh, bool can_resend) {
     if (!fresh) {
         auto it = idle_.find(key_of(url));
         while (it != idle_.end() && !it->second.empty()) {
             auto c = std::move(it->second.back());
             it->second.pop_back();
             stats_.idle_connections -= 1;
-            if (steady::now() - c->idle_since < options_.idle_timeout && c->looks_alive()) {
+            const auto idle = steady::now() - c->idle_since;
+            if (idle < options_.idle_timeout && c->looks_alive(!(can_resend && idle < recent_idle))) {
                 stats_.connections_reused += 1;
                 co_return connect_result{std::move(c), connect_failure::none, {}};
             }
@@ -77,7 +80,10 @@ net::awaitable<connect_result> connection_pool::connect(const config::upstream_u
     stream.expires_never();
     stats_.connections_opened += 1;
 
-    if (!url.tls) co_return connect_result{std::make_unique<upstream_connection>(std::move(stream), key_of(url)), connect_failure::none, {}};
+    if (!url.tls) {
+        make_non_blocking(stream);  // for write_eagerly
+        co_return connect_result{std::make_unique<upstream_connection>(std::move(stream), key_of(url)), connect_failure::none, {}};
+    }
 
     upstream_connection::tls_stream tls(std::move(stream), tls_);
     if (!prepare_tls(tls.native_handle(), url.host))

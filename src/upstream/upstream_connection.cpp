@@ -25,9 +25,10 @@ beast::tcp_stream& upstream_connection::tcp() {
     return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); }, stream_);
 }
 
-bool upstream_connection::looks_alive() {
+bool upstream_connection::looks_alive(bool peek) {
     auto& sock = tcp().socket();
     if (!sock.is_open() || buffer_.size() != 0) return false;
+    if (!peek) return true;
     char c;
     const auto n = ::recv(sock.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);

@@ -41,8 +41,12 @@ public:
                     const config::timeout_options& timeouts, pool_stats& stats);
     ~connection_pool();
 
-    // An idle connection to `url` when one is alive (unless `fresh`), else a new one.
-    net::awaitable<connect_result> acquire(const config::upstream_url& url, bool fresh);
+    // An idle connection to `url` when one is alive (unless `fresh`), else a new one. With
+    // `can_resend` (the caller sends again on a fresh connection when a reused one fails before
+    // answering), a connection idle for less than recent_idle is taken without peeking at its socket:
+    // a server rarely closes one that soon, and the peek is a system call per request.
+    net::awaitable<connect_result> acquire(const config::upstream_url& url, bool fresh, bool can_resend = false);
+    static constexpr std::chrono::seconds recent_idle{2};
     // Gives a connection whose last response was read completely back for reuse.
     void release(std::unique_ptr<upstream_connection> c);
     // Closes connections idle longer than the timeout; called periodically by the worker.

@@ -32,8 +32,8 @@ public:
     }
 
     // False when the peer has closed or sent unexpected bytes while the connection sat idle
-    // (a non-blocking peek; no I/O wait).
-    bool looks_alive();
+    // (a non-blocking peek; no I/O wait). Without `peek`, only what is known without a system call.
+    bool looks_alive(bool peek = true);
     // Closes the socket at once; pending operations complete with operation_aborted.
     void close();
 

@@ -1,0 +1,68 @@
+#pragma once
+// I/O that is done at once when it can be. An asynchronous operation that could complete at once
+// still costs a trip through the io_context: its handler is posted, and before it runs the
+// io_context polls epoll once more (a system call, several microseconds on a virtual machine). For
+// the common case of a small message, tokentap instead writes to the non-blocking socket directly and
+// parses bytes already buffered directly, and falls back to the asynchronous operation only when
+// the socket would block or more input is needed.
+//
+// Sockets used with write_eagerly are in non-blocking mode (make_non_blocking); only plain TCP
+// streams take the direct path (a TLS stream's own buffering does not allow it).
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <type_traits>
+
+#include "tokentap/net.hpp"
+
+namespace tokentap {
+
+namespace http = boost::beast::http;
+
+// Puts the socket in non-blocking mode, so that a direct write never waits.
+inline void make_non_blocking(beast::tcp_stream& s) {
+    error_code ec;
+    s.socket().non_blocking(true, ec);
+}
+
+// Writes the serializer's message (or what it has of it: need_buffer for a buffer_body with more to
+// come) directly while the socket takes it, then asynchronously. Returns the write's error.
+template <class Stream, class Serializer>
+net::awaitable<error_code> write_eagerly(Stream& stream, Serializer& sr) {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+        if (stream.socket().non_blocking()) {
+            error_code ec;
+            http::write(stream, sr, ec);
+            if (ec != net::error::would_block && ec != net::error::try_again) co_return ec;
+        }
+    }
+    auto [ec, n] = co_await http::async_write(stream, sr, use_nothrow);
+    co_return ec;
+}
+
+template <class Stream, bool isRequest, class Body, class Fields>
+net::awaitable<error_code> write_message_eagerly(Stream& stream, http::message<isRequest, Body, Fields>& msg) {
+    http::serializer<isRequest, Body, Fields> sr{msg};
+    co_return co_await write_eagerly(stream, sr);
+}
+
+// Feeds what `buffer` holds to the parser, without reading. Returns success when the parser is
+// done, need_more when it wants more input, need_buffer when a buffer_body's room is full, or the
+// parse error.
+template <class Parser>
+error_code parse_buffered(Parser& parser, beast::flat_buffer& buffer) {
+    error_code ec;
+    while (!parser.is_done()) {
+        if (buffer.size() == 0) return http::error::need_more;
+        const auto used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec) return ec;
+        if (used == 0) return http::error::need_more;
+    }
+    return {};
+}
+
+}  // namespace tokentap
