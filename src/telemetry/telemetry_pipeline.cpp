@@ -58,7 +58,7 @@ struct telemetry_pipeline::impl {
     std::uint64_t metrics_since_ns = unix_now_ns();  // the start of the cumulative (or delta) window
     std::ofstream trace_file;
 
-    std::mutex inbox_mutex;
+    mutable std::mutex inbox_mutex;
     std::vector<std::unique_ptr<exchange_capture>> inbox;  // guarded by inbox_mutex
     std::deque<span> spans;                                // telemetry thread only
     retry_links retries;                                   // telemetry thread only
@@ -68,6 +68,15 @@ struct telemetry_pipeline::impl {
     bool export_in_flight = false;
 
     bool exporting() const { return exporter || trace_file.is_open(); }
+    // Whether the spans queued (and `unread` captures still to read) fill a quarter of the queue.
+    bool falling_behind(std::size_t unread) const {
+        std::size_t inboxed = 0;
+        {
+            std::lock_guard lock(inbox_mutex);
+            inboxed = inbox.size();
+        }
+        return 4 * (spans.size() + unread + inboxed) > owner.options_.max_queue_size;
+    }
     std::shared_ptr<const pricing::price_table> prices;  // the table of the batch being read
 
     void read_inbox();
@@ -123,7 +132,9 @@ void telemetry_pipeline::impl::read_inbox() {
     for (auto& c : batch) {
         // Give the CPU back now and then: on a busy core a long burst of telemetry work would
         // hold up the request threads (their tail latency), which never wait for it otherwise.
-        if (++done % yield_every == 0) std::this_thread::yield();
+        // Not when the queue is filling, though: on a saturated machine every yield waits a full
+        // time slice, and a thread that keeps yielding falls behind until its queue drops spans.
+        if (++done % yield_every == 0 && !falling_behind(batch.size() - done)) std::this_thread::yield();
         try {
             read_one(std::move(c));
         } catch (const std::exception& e) {  // telemetry never takes the proxy down
@@ -161,7 +172,7 @@ net::awaitable<void> telemetry_pipeline::impl::export_batch() {
         for (std::size_t at = 0; at < batch.size(); at += encode_slice) {
             const auto count = std::min(encode_slice, batch.size() - at);
             body += otlp::encode_traces_proto(res, scope, std::span<const span>(batch).subspan(at, count));
-            std::this_thread::yield();
+            if (!falling_behind(0)) std::this_thread::yield();
         }
     }
     export_in_flight = true;
