@@ -60,16 +60,10 @@ genai_metrics::genai_metrics(metrics_registry& registry, const pipeline_stats& s
                             read_of(stats.exported_spans));
 }
 
-void genai_metrics::observe(instrument& histogram, double v, const attribute_set& attrs, const genai_call& c,
-                            const span* from) {
-    if (from) histogram.record(v, attrs, *from, c.end_unix_ns);
-    else histogram.record(v, attrs);
-}
-
 void genai_metrics::record_cost(const genai_call& c, const attribute_set& attrs, const span* from) {
     const attribute_set by_model = {{"gen_ai.provider.name", c.provider},
                                     {"gen_ai.request.model", c.request.model.value_or("")}};
-    if (c.cost_usd) observe(cost_, *c.cost_usd, attrs, c, from);
+    if (c.cost_usd) cost_.record(*c.cost_usd, attrs, from, c.end_unix_ns);
     if (c.cost_by_kind) {
         const std::pair<const char*, double> kinds[] = {{"input", c.cost_by_kind->input},
                                                         {"cache_read", c.cost_by_kind->cache_read},
@@ -105,15 +99,15 @@ void genai_metrics::record(const genai_call& c, const span* from) {
             a.emplace_back("gen_ai.token.type", type);
             return a;
         };
-        if (u.input) observe(token_usage_, static_cast<double>(*u.input), with_type("input"), c, from);
-        if (u.output) observe(token_usage_, static_cast<double>(*u.output), with_type("output"), c, from);
+        if (u.input) token_usage_.record(static_cast<double>(*u.input), with_type("input"), from, c.end_unix_ns);
+        if (u.output) token_usage_.record(static_cast<double>(*u.output), with_type("output"), from, c.end_unix_ns);
     }
-    if (c.time_to_first_chunk) observe(time_to_first_chunk_, *c.time_to_first_chunk, attrs, c, from);
-    for (float gap : c.chunk_gaps) observe(time_per_output_chunk_, gap, attrs, c, from);
+    if (c.time_to_first_chunk) time_to_first_chunk_.record(*c.time_to_first_chunk, attrs, from, c.end_unix_ns);
+    for (float gap : c.chunk_gaps) time_per_output_chunk_.record(gap, attrs, from, c.end_unix_ns);
     record_cost(c, attrs, from);
     const auto error = error_type_of(c);
     if (!error.empty()) attrs.emplace_back("error.type", error);
-    observe(duration_, static_cast<double>(c.end_unix_ns - c.start_unix_ns) / 1e9, attrs, c, from);
+    duration_.record(static_cast<double>(c.end_unix_ns - c.start_unix_ns) / 1e9, attrs, from, c.end_unix_ns);
 }
 
 }  // namespace tokentap::telemetry

@@ -23,8 +23,6 @@ public:
 
 private:
     void record_cost(const genai_call& call, const attribute_set& attrs, const span* from);
-    static void observe(instrument& histogram, double v, const attribute_set& attrs, const genai_call& call,
-                        const span* from);
 
     instrument& token_usage_;
     instrument& duration_;

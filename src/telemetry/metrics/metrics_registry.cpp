@@ -27,13 +27,7 @@ void instrument::add(double v, const attribute_set& attrs) {
     series_for(attrs).value += v;
 }
 
-void instrument::record(double v, const attribute_set& attrs) { record_into(v, attrs, nullptr, 0); }
-
-void instrument::record(double v, const attribute_set& attrs, const span& from, std::uint64_t time_unix_ns) {
-    record_into(v, attrs, &from, time_unix_ns);
-}
-
-void instrument::record_into(double v, const attribute_set& attrs, const span* from, std::uint64_t time_unix_ns) {
+void instrument::record(double v, const attribute_set& attrs, const span* from, std::uint64_t time_unix_ns) {
     // Bucket i counts values in (bounds[i-1], bounds[i]]; the last one is (bounds.back(), +Inf).
     const auto idx = static_cast<std::size_t>(
         std::lower_bound(meta_.bounds.begin(), meta_.bounds.end(), v) - meta_.bounds.begin());

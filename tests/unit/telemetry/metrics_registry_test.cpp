@@ -190,9 +190,9 @@ TEST_CASE("exemplars: the latest traced value of each bucket, with its span") {
     c.trace.fill(5);
     c.id.fill(6);
     h.record(0.5, {{"k", "v"}});             // no span: counted, no exemplar
-    h.record(5, {{"k", "v"}}, a, 1000);      // bucket (1, 10]
-    h.record(7, {{"k", "v"}}, b, 2000);      // same bucket: the later one wins
-    h.record(50, {{"k", "v"}}, c, 3000);     // +Inf bucket
+    h.record(5, {{"k", "v"}}, &a, 1000);      // bucket (1, 10]
+    h.record(7, {{"k", "v"}}, &b, 2000);      // same bucket: the later one wins
+    h.record(50, {{"k", "v"}}, &c, 3000);     // +Inf bucket
     const auto m = r.collect().at(0);
     const auto* p = find_point(m, {{"k", "v"}});
     REQUIRE(p);

@@ -53,14 +53,12 @@ public:
     instrument(std::string name, std::string unit, std::string description, instrument_kind kind,
                std::vector<double> bounds, std::size_t max_series);
     void add(double v, const attribute_set& attrs);     // counter
-    void record(double v, const attribute_set& attrs);  // histogram
-    // A histogram record that came from a traced call: also kept as its bucket's exemplar.
-    void record(double v, const attribute_set& attrs, const span& from, std::uint64_t time_unix_ns);
+    // Histogram. A record that came from a traced call (`from`) is also kept as its bucket's exemplar.
+    void record(double v, const attribute_set& attrs, const span* from = nullptr, std::uint64_t time_unix_ns = 0);
     metric_snapshot snapshot() const;
 
 private:
     series_point& series_for(const attribute_set& attrs);  // caller holds mutex_
-    void record_into(double v, const attribute_set& attrs, const span* from, std::uint64_t time_unix_ns);
 
     metric_snapshot meta_;
     std::size_t max_series_;
