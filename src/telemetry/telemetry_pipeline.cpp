@@ -31,9 +31,10 @@ std::uint64_t unix_now_ns() {
 
 // How often the telemetry thread picks up submitted captures.
 constexpr std::chrono::milliseconds read_interval{5};
-// Captures read, and spans encoded, between two yields of the CPU.
-constexpr std::size_t yield_every = 8;
-constexpr std::size_t encode_slice = 64;
+// Captures read, and spans encoded, between two yields of the CPU: about 25 and 50 us of work,
+// the longest a request thread sharing the core waits for telemetry.
+constexpr std::size_t yield_every = 2;
+constexpr std::size_t encode_slice = 16;
 }  // namespace
 
 struct telemetry_pipeline::impl {
@@ -68,14 +69,15 @@ struct telemetry_pipeline::impl {
     bool export_in_flight = false;
 
     bool exporting() const { return exporter || trace_file.is_open(); }
-    // Whether the spans queued (and `unread` captures still to read) fill a quarter of the queue.
+    // Whether the spans queued (and `unread` captures still to read) fill half of the queue. Up to
+    // a batch (a quarter of the default queue) waiting for its export is the normal state.
     bool falling_behind(std::size_t unread) const {
         std::size_t inboxed = 0;
         {
             std::lock_guard lock(inbox_mutex);
             inboxed = inbox.size();
         }
-        return 4 * (spans.size() + unread + inboxed) > owner.options_.max_queue_size;
+        return 2 * (spans.size() + unread + inboxed) > owner.options_.max_queue_size;
     }
     std::shared_ptr<const pricing::price_table> prices;  // the table of the batch being read
 
@@ -169,9 +171,12 @@ net::awaitable<void> telemetry_pipeline::impl::export_batch() {
         body = otlp::encode_traces_json(res, scope, batch);
     } else {
         // Protobuf messages concatenate into their merge: encode in slices, yielding between them.
+        // Each slice's spans are freed once encoded: freeing a whole batch at once (thousands of
+        // strings) would be one long run of the thread that holds up the request threads.
         for (std::size_t at = 0; at < batch.size(); at += encode_slice) {
-            const auto count = std::min(encode_slice, batch.size() - at);
-            body += otlp::encode_traces_proto(res, scope, std::span<const span>(batch).subspan(at, count));
+            const auto slice = std::span<span>(batch).subspan(at, std::min(encode_slice, batch.size() - at));
+            body += otlp::encode_traces_proto(res, scope, slice);
+            for (auto& s : slice) s = span{};
             if (!falling_behind(0)) std::this_thread::yield();
         }
     }
