@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <malloc.h>
+#include <pthread.h>
 
 #include <csignal>
 #include <functional>
@@ -37,7 +38,8 @@ struct app::impl {
           ctx{cfg, routes, registry, metrics, pool_stats, {}},
           pipeline(resolve_options(cfg), tls),
           genai(registry, pipeline.stats()) {
-        pipeline.set_call_listener([this](const telemetry::genai_call& c, const telemetry::span& s) { genai.record(c, &s); });
+        if (cfg.telemetry.metrics)
+            pipeline.set_call_listener([this](const telemetry::genai_call& c, const telemetry::span& s) { genai.record(c, &s); });
         pipeline.export_metrics_of(registry);
         pipeline.price_with(std::make_shared<const pricing::price_table>(pricing::price_table::from_settings(cfg.pricing)));
         // Parsing the table's JSON leaves megabytes of freed heap behind: give them back to the OS.
@@ -179,7 +181,8 @@ void app::start() {
     net::co_spawn(d.workers[0]->ioc, d.accept_loop(), [](std::exception_ptr e) { log_failure("listener", e); });
     for (auto& w : d.workers) {
         net::co_spawn(w->ioc, d.sweep_loop(*w), [](std::exception_ptr e) { log_failure("pool sweeper", e); });
-        d.threads.emplace_back([&ioc = w->ioc] {
+        d.threads.emplace_back([&ioc = w->ioc, name = fmt::format("tokentap-w{}", d.threads.size())] {
+            ::pthread_setname_np(::pthread_self(), name.c_str());  // for top -H, perf and scripts/bench
             auto guard = net::make_work_guard(ioc);
             ioc.run();
         });

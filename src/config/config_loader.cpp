@@ -226,7 +226,8 @@ const std::set<std::string>& otel_keys() {
 }
 
 void read_telemetry(const reader& r, const YAML::Node& n, telemetry_settings& t) {
-    r.expect_map(n, "telemetry", {"trace_file", "call_log"});
+    r.expect_map(n, "telemetry", {"trace_file", "call_log", "metrics"});
+    if (n["metrics"]) t.metrics = r.flag(n["metrics"], "telemetry.metrics");
     if (n["trace_file"]) t.trace_file = r.text(n["trace_file"], "telemetry.trace_file");
     if (n["call_log"]) {
         t.call_log = r.text(n["call_log"], "telemetry.call_log");

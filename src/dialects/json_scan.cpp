@@ -4,19 +4,137 @@
 
 namespace tokentap::dialects {
 
-json parse_members(std::string_view text, std::initializer_list<std::string_view> keys) {
-    const json_cursor c(text);
-    const auto open = c.skip_ws(0);
+namespace {
+
+constexpr int max_fast_depth = 32;  // deeper values go to nlohmann's parser, which keeps no recursion
+
+json parse_value(const json_cursor& c, std::size_t b, std::size_t e, int depth);
+
+// Text with no escapes and only printable ASCII needs no decoding or UTF-8 check.
+bool plain_text(std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        const auto ch = static_cast<unsigned char>(c);
+        return ch >= 0x20 && ch < 0x7F && ch != '\\';
+    });
+}
+
+bool plain_string(std::string_view quoted) {
+    return quoted.size() >= 2 && quoted.back() == '"' && plain_text(quoted.substr(1, quoted.size() - 2));
+}
+
+// An integer as JSON writes it: an optional minus, no leading zero, no fraction or exponent.
+std::optional<json> plain_integer(std::string_view t) {
+    const bool negative = !t.empty() && t.front() == '-';
+    const auto digits = t.substr(negative ? 1 : 0);
+    if (digits.empty() || digits.size() > 18 || (digits.size() > 1 && digits.front() == '0')) return std::nullopt;
+    std::uint64_t v = 0;
+    for (const char ch : digits) {
+        if (ch < '0' || ch > '9') return std::nullopt;
+        v = v * 10 + static_cast<std::uint64_t>(ch - '0');
+    }
+    if (negative) return json(-static_cast<std::int64_t>(v));
+    return json(v);  // as nlohmann parses a non-negative integer: unsigned
+}
+
+// The JSON value in [b, e): the common shapes (plain strings, integers, literals, objects and
+// arrays of them) are built directly, which costs a fraction of a parser per member; anything
+// else (escapes, non-ASCII, fractions, exponents, deep nesting) is parsed by nlohmann, so the
+// result is the same either way. A discarded value when malformed.
+json parse_value(const json_cursor& c, std::size_t b, std::size_t e, int depth) {
+    const auto t = c.text(b, e);
+    const auto fallback = [&] { return json::parse(t, nullptr, false); };
+    if (t.empty() || depth > max_fast_depth) return fallback();
+    switch (t.front()) {
+        case '"':
+            return plain_string(t) ? json(std::string(t.substr(1, t.size() - 2))) : fallback();
+        case 't':
+            return t == "true" ? json(true) : fallback();
+        case 'f':
+            return t == "false" ? json(false) : fallback();
+        case 'n':
+            return t == "null" ? json(nullptr) : fallback();
+        case '{': {
+            json out = json::object();
+            bool bad = false;
+            const auto end = c.for_each_member(b, [&](std::string_view key, std::size_t vb, std::size_t ve) {
+                if (bad) return;
+                if (!plain_text(key)) {
+                    bad = true;
+                    return;
+                }
+                auto v = parse_value(c, vb, ve, depth + 1);
+                if (v.is_discarded()) bad = true;
+                else out[std::string(key)] = std::move(v);
+            });
+            if (end != e || bad) return fallback();  // malformed, or a key to decode: nlohmann decides
+            return out;
+        }
+        case '[': {
+            json out = json::array();
+            bool bad = false;
+            const auto end = c.for_each_element(b, [&](std::size_t vb, std::size_t ve) {
+                if (bad) return;
+                auto v = parse_value(c, vb, ve, depth + 1);
+                if (v.is_discarded()) bad = true;
+                else out.push_back(std::move(v));
+            });
+            if (end != e || bad) return fallback();
+            return out;
+        }
+        default:
+            if (auto i = plain_integer(t)) return std::move(*i);
+            return fallback();
+    }
+}
+
+// The members named by `keys` of the object that opens at `open` (a discarded value when
+// malformed); `reduced` names a member whose array is parsed element by element, each object
+// element reduced to its own named members.
+json parse_object(const json_cursor& c, std::size_t open, std::initializer_list<std::string_view> keys,
+                  const reduced_array* reduced, std::size_t& end) {
     json out = json::object();
     bool bad = false;
-    const auto end = c.for_each_member(open, [&](std::string_view key, std::size_t b, std::size_t e) {
-        if (bad || std::find(keys.begin(), keys.end(), key) == keys.end()) return;
-        auto v = json::parse(c.text(b, e), nullptr, false);
+    end = c.for_each_member(open, [&](std::string_view key, std::size_t b, std::size_t e) {
+        if (bad) return;
+        if (reduced && key == reduced->key && c.text(b, e).starts_with('[')) {
+            json elements = json::array();
+            const auto array_end = c.for_each_element(b, [&](std::size_t eb, std::size_t ee) {
+                if (bad) return;
+                std::size_t element_end = 0;
+                auto v = c.text(eb, ee).starts_with('{') ? parse_object(c, eb, reduced->element_keys, nullptr, element_end)
+                                                      : parse_value(c, eb, ee, 1);
+                if (v.is_discarded()) bad = true;
+                else elements.push_back(std::move(v));
+            });
+            if (array_end == json_cursor::npos) bad = true;
+            else out[std::string(key)] = std::move(elements);
+            return;
+        }
+        if (std::find(keys.begin(), keys.end(), key) == keys.end() && !(reduced && key == reduced->key)) return;
+        auto v = parse_value(c, b, e, 1);
         if (v.is_discarded()) bad = true;
         else out[std::string(key)] = std::move(v);
     });
-    if (bad || end == json_cursor::npos || c.skip_ws(end) != text.size()) return json(json::value_t::discarded);
+    if (bad || end == json_cursor::npos) return json(json::value_t::discarded);
     return out;
+}
+
+json parse_top_object(std::string_view text, std::initializer_list<std::string_view> keys, const reduced_array* reduced) {
+    const json_cursor c(text);
+    std::size_t end = 0;
+    auto out = parse_object(c, c.skip_ws(0), keys, reduced, end);
+    if (out.is_discarded() || c.skip_ws(end) != text.size()) return json(json::value_t::discarded);
+    return out;
+}
+
+}  // namespace
+
+json parse_members(std::string_view text, std::initializer_list<std::string_view> keys) {
+    return parse_top_object(text, keys, nullptr);
+}
+
+json parse_members(std::string_view text, std::initializer_list<std::string_view> keys, reduced_array reduced) {
+    return parse_top_object(text, keys, &reduced);
 }
 
 std::optional<std::int64_t> first_embedding_size(std::string_view body) {

@@ -1,6 +1,9 @@
 #include "tokentap/ratelimit/caller_key.hpp"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
+
+#include <memory>
 
 #include <boost/algorithm/string/predicate.hpp>
 
@@ -58,8 +61,15 @@ std::string_view find_api_key(const boost::beast::http::fields& headers, std::st
 
 std::string caller_hash(std::string_view key) {
     if (key.empty()) return {};
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+    // SHA256() looks the algorithm up on every call (OpenSSL 3), which costs more than hashing a
+    // key: fetch it once, and keep a context per thread.
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (!md || !ctx || !EVP_DigestInit_ex(ctx.get(), md, nullptr) ||
+        !EVP_DigestUpdate(ctx.get(), key.data(), key.size()) || !EVP_DigestFinal_ex(ctx.get(), digest, &size))
+        SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
     static constexpr char hex[] = "0123456789abcdef";
     std::string out(16, '0');
     for (std::size_t i = 0; i < 8; ++i) {

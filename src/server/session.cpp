@@ -161,7 +161,7 @@ net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& 
             keep = co_await write_local(stream, deadline, res, ctx) && keep;
         }
         if (record.end == clock::time_point{}) record.end = clock::now();
-        ctx.metrics.record(record);
+        if (cfg.telemetry.metrics) ctx.metrics.record(record);
         if (!record.route_prefix.empty() || record.status >= 400) log_access(record);
         if (!keep) break;
     }

@@ -15,7 +15,10 @@ std::vector<double> token_bounds() {
 }
 
 attribute_set common_attributes(const genai_call& c) {
-    attribute_set a = {{"gen_ai.operation.name", c.request.operation}, {"gen_ai.provider.name", c.provider}};
+    attribute_set a;
+    a.reserve(8);  // room for the token type or error type added later
+    a.emplace_back("gen_ai.operation.name", c.request.operation);
+    a.emplace_back("gen_ai.provider.name", c.provider);
     if (c.request.model) a.emplace_back("gen_ai.request.model", *c.request.model);
     if (c.response.model) a.emplace_back("gen_ai.response.model", *c.response.model);
     a.emplace_back("server.address", c.server_address);
@@ -61,28 +64,29 @@ genai_metrics::genai_metrics(metrics_registry& registry, const pipeline_stats& s
 }
 
 void genai_metrics::record_cost(const genai_call& c, const attribute_set& attrs, const span* from) {
-    const attribute_set by_model = {{"gen_ai.provider.name", c.provider},
-                                    {"gen_ai.request.model", c.request.model.value_or("")}};
     if (c.cost_usd) cost_.record(*c.cost_usd, attrs, from, c.end_unix_ns);
+    // One set, its last attribute changed per token kind (a copy per record costs more than the record).
+    attribute_set by_model = {{"gen_ai.provider.name", c.provider},
+                              {"gen_ai.request.model", c.request.model.value_or("")}};
+    if (c.unpriced) {
+        const auto& u = c.response.usage;
+        unpriced_tokens_.add(static_cast<double>(u.input.value_or(0) + u.output.value_or(0)), by_model);
+    }
+    by_model.emplace_back("tokentap.token.kind", std::string());
+    auto& kind = by_model.back().second;
     if (c.cost_by_kind) {
         const std::pair<const char*, double> kinds[] = {{"input", c.cost_by_kind->input},
                                                         {"cache_read", c.cost_by_kind->cache_read},
                                                         {"cache_write", c.cost_by_kind->cache_write},
                                                         {"output", c.cost_by_kind->output}};
-        for (const auto& [kind, usd] : kinds) {
+        for (const auto& [name, usd] : kinds) {
             if (usd <= 0) continue;
-            auto a = by_model;
-            a.emplace_back("tokentap.token.kind", kind);
-            spend_.add(usd, a);
+            kind = name;
+            spend_.add(usd, by_model);
         }
     } else if (c.cost_usd) {  // a provider's figure without a local breakdown
-        auto a = by_model;
-        a.emplace_back("tokentap.token.kind", "total");
-        spend_.add(*c.cost_usd, a);
-    }
-    if (c.unpriced) {
-        const auto& u = c.response.usage;
-        unpriced_tokens_.add(static_cast<double>(u.input.value_or(0) + u.output.value_or(0)), by_model);
+        kind = "total";
+        spend_.add(*c.cost_usd, by_model);
     }
 }
 
@@ -93,14 +97,12 @@ void genai_metrics::record(const genai_call& c, const span* from) {
     const auto& u = c.response.usage;
     // fetch_response counts too, although the conventions give it no token metrics: a background
     // Responses call reports its usage only there, and would otherwise never be counted.
-    if (u.any()) {
-        auto with_type = [&](const char* type) {
-            auto a = attrs;
-            a.emplace_back("gen_ai.token.type", type);
-            return a;
-        };
-        if (u.input) token_usage_.record(static_cast<double>(*u.input), with_type("input"), from, c.end_unix_ns);
-        if (u.output) token_usage_.record(static_cast<double>(*u.output), with_type("output"), from, c.end_unix_ns);
+    if (u.any()) {  // the token type added for these two records, then taken off again
+        attrs.emplace_back("gen_ai.token.type", "input");
+        if (u.input) token_usage_.record(static_cast<double>(*u.input), attrs, from, c.end_unix_ns);
+        attrs.back().second = "output";
+        if (u.output) token_usage_.record(static_cast<double>(*u.output), attrs, from, c.end_unix_ns);
+        attrs.pop_back();
     }
     if (c.time_to_first_chunk) time_to_first_chunk_.record(*c.time_to_first_chunk, attrs, from, c.end_unix_ns);
     for (float gap : c.chunk_gaps) time_per_output_chunk_.record(gap, attrs, from, c.end_unix_ns);

@@ -266,6 +266,20 @@ TEST_CASE("/metrics counts forwarded requests by route and status") {
     CHECK(text.find("tokentap_upstream_connections_reused_total 1") != std::string::npos);
 }
 
+TEST_CASE("with telemetry.metrics off no per-call series are recorded; the gauges read at scrape time remain") {
+    fake_upstream up(answer(201, "{}"));
+    auto cfg = config_for(up.port());
+    cfg.telemetry.metrics = false;
+    running_proxy proxy(std::move(cfg));
+    client c(proxy.port());
+    CHECK(c.post("/up/v1/x", "{}").result_int() == 201);
+    CHECK(c.post("/up/v1/x", "{}").result_int() == 201);
+    const auto text = c.get("/metrics").body();
+    CHECK(text.find("tokentap_proxy_requests_total{") == std::string::npos);
+    CHECK(text.find("http_server_request_duration_seconds_count{") == std::string::npos);
+    CHECK(text.find("tokentap_upstream_connections_reused_total 1") != std::string::npos);
+}
+
 }  // TEST_SUITE
 
 }  // namespace tokentap::test

@@ -96,6 +96,9 @@ struct telemetry_settings {
     std::map<std::string, std::string> otel;
     std::string trace_file;     // append OTLP JSON here, one export request per line ("" = off)
     std::string call_log = "auto";  // one line per call on stderr: auto (when no OTLP endpoint), on, off
+    // false: no per-call metrics are recorded (GenAI token, duration and cost instruments,
+    // http.server.request.duration); gauges read when scraped (pool, dropped spans) remain.
+    bool metrics = true;
 };
 
 // Prices users set themselves (fine-tuned or local models, negotiated discounts): USD per million

@@ -90,6 +90,24 @@ public:
         return npos;
     }
 
+    // Calls f(value_begin, value_end) for each element of the array that opens at i. Returns the
+    // index after the closing bracket, or npos.
+    template <class F> std::size_t for_each_element(std::size_t i, F&& f) const {
+        if (i >= s_.size() || s_[i] != '[') return npos;
+        i = skip_ws(i + 1);
+        if (i < s_.size() && s_[i] == ']') return i + 1;
+        while (i < s_.size()) {
+            const auto v_end = skip_value(i);
+            if (v_end == npos) return npos;
+            f(i, v_end);
+            i = skip_ws(v_end);
+            if (i < s_.size() && s_[i] == ']') return i + 1;
+            if (i >= s_.size() || s_[i] != ',') return npos;
+            i = skip_ws(i + 1);
+        }
+        return npos;
+    }
+
     std::string_view text(std::size_t b, std::size_t e) const { return s_.substr(b, e - b); }
 
 private:
@@ -101,6 +119,15 @@ private:
 // body; telemetry only needs to find the members). A discarded value when `text` is not one JSON
 // object in that sense, or a named member is not valid JSON.
 json parse_members(std::string_view text, std::initializer_list<std::string_view> keys);
+
+// A member holding an array of objects of which only some members matter (an OpenAI `choices`
+// array, whose messages can be long): each object element is reduced to `element_keys`.
+struct reduced_array {
+    std::string_view key;
+    std::initializer_list<std::string_view> element_keys;
+};
+// As above, plus the member `reduced.key`, parsed reduced when it is an array (as is otherwise).
+json parse_members(std::string_view text, std::initializer_list<std::string_view> keys, reduced_array reduced);
 
 // The number of elements of the first `data[].embedding` of an embeddings response: a float array,
 // or base64 of little-endian float32 values.

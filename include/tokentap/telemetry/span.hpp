@@ -3,8 +3,11 @@
 // instrumentation scope it is exported under. Plain values, no I/O; encoded by telemetry/otlp/.
 
 #include <array>
+#include <compare>
+#include <concepts>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -13,8 +16,30 @@ namespace tokentap::telemetry {
 
 using attribute_value = std::variant<std::string, std::int64_t, double, bool, std::vector<std::string>>;
 
+// An attribute's name. Almost all are string literals, kept as views instead of copied to the
+// heap for every span; a name made at run time (a rate-limit key) is owned.
+class attribute_key {
+public:
+    template <std::size_t N>
+    attribute_key(const char (&literal)[N]) : literal_(literal), size_(N - 1) {}  // NOLINT: implicit on purpose
+    attribute_key(std::string name) : owned_(std::move(name)) {}                   // NOLINT
+    std::string_view view() const { return literal_ ? std::string_view(literal_, size_) : std::string_view(owned_); }
+    operator std::string_view() const { return view(); }  // NOLINT
+    friend bool operator==(const attribute_key& a, std::string_view b) { return a.view() == b; }
+    // Between two keys only (templates take no conversions: `key == "name"` stays unambiguous).
+    template <std::same_as<attribute_key> K>
+    friend bool operator==(const attribute_key& a, const K& b) { return a.view() == b.view(); }
+    template <std::same_as<attribute_key> K>
+    friend auto operator<=>(const attribute_key& a, const K& b) { return a.view() <=> b.view(); }
+
+private:
+    const char* literal_ = nullptr;
+    std::size_t size_ = 0;
+    std::string owned_;
+};
+
 struct attribute {
-    std::string key;
+    attribute_key key;
     attribute_value value;
 };
 

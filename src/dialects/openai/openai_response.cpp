@@ -79,9 +79,12 @@ void read_response_object(const json& r, response_facts& f) {
 }  // namespace
 
 void read_openai_response(openai_api api, std::string_view text, response_facts& f) {
-    // Only these members are parsed; `output`, `data` and the like can be megabytes.
-    const auto body = parse_members(text, {"id", "model", "system_fingerprint", "service_tier", "choices", "usage",
-                                           "x_groq", "error", "status", "incomplete_details"});
+    // Only these members are parsed; `output`, `data` and the like can be megabytes, and of each
+    // choice only its finish (not its message).
+    const auto body = parse_members(text,
+                                    {"id", "model", "system_fingerprint", "service_tier", "usage", "x_groq", "error",
+                                     "status", "incomplete_details"},
+                                    {"choices", {"index", "finish_reason", "finish_details"}});
     if (!body.is_object()) {
         f.body_unreadable = true;
         return;

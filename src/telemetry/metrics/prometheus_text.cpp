@@ -7,7 +7,7 @@ namespace tokentap::telemetry {
 
 namespace {
 
-std::string sanitize(const std::string& s) {
+std::string sanitize(std::string_view s) {
     std::string out;
     for (char c : s) {
         const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':';

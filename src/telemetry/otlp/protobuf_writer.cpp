@@ -153,15 +153,19 @@ void protobuf_writer::packed_double_field(std::uint32_t field, std::span<const d
     for (const double v : values) raw_fixed64(std::bit_cast<std::uint64_t>(v));
 }
 
+// One byte is kept for the length, which is enough for most messages (attributes, values): only
+// a body of 128 bytes or more moves, to make room for the rest of its length.
 std::size_t protobuf_writer::open_message(std::uint32_t field) {
     tag(field, wire_type::length_delimited);
+    out_.push_back('\0');
     return out_.size();
 }
 
 void protobuf_writer::close_message(std::size_t body_start) {
-    std::string prefix;
-    append_varint(prefix, out_.size() - body_start);
-    out_.insert(body_start, prefix);
+    std::string length;
+    append_varint(length, out_.size() - body_start);
+    out_[body_start - 1] = length[0];
+    if (length.size() > 1) out_.insert(body_start, length, 1);
 }
 
 void protobuf_writer::raw_fixed64(std::uint64_t value) {

@@ -475,6 +475,7 @@ routes:
 telemetry:
   trace_file: /tmp/spans.jsonl
   call_log: off
+  metrics: false
 otel:
   OTEL_EXPORTER_OTLP_ENDPOINT: http://collector:4318
   OTEL_SERVICE_NAME: gw
@@ -489,6 +490,8 @@ pricing:
     CHECK_FALSE(c.routes[0].telemetry);
     CHECK(c.telemetry.trace_file == "/tmp/spans.jsonl");
     CHECK(c.telemetry.call_log == "off");
+    CHECK_FALSE(c.telemetry.metrics);
+    CHECK(load_config_text("listen: 127.0.0.1:1\n", "t.yaml").telemetry.metrics);
     CHECK(c.telemetry.otel.at("OTEL_SERVICE_NAME") == "gw");
     REQUIRE(c.pricing.overrides.size() == 1);
     CHECK(c.pricing.overrides[0].model == "ft:gpt-4o-mini:acme");

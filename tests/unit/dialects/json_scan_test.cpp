@@ -29,6 +29,47 @@ TEST_CASE("malformed or non-object text is discarded, wherever the damage is") {
     CHECK(parse_members(R"({"messages":[{]},"model":"m"})", {"model"})["model"] == "m");
 }
 
+TEST_CASE("an array member is parsed with each object element reduced to its named members") {
+    const std::string text = R"({"id":"c1","choices":[ {"index":0,"message":{"content":"long \"text\" ]"},"finish_reason":"stop"} ,)"
+                             R"( {"index":1,"logprobs":null,"finish_reason":"length"}, 7 ],"usage":{"prompt_tokens":3}})";
+    const auto j = parse_members(text, {"id", "usage"}, {"choices", {"index", "finish_reason"}});
+    REQUIRE(j.is_object());
+    CHECK(j["id"] == "c1");
+    CHECK(j["usage"]["prompt_tokens"] == 3);
+    REQUIRE(j["choices"].is_array());
+    REQUIRE(j["choices"].size() == 3);
+    CHECK(j["choices"][0] == json({{"index", 0}, {"finish_reason", "stop"}}));
+    CHECK(j["choices"][1] == json({{"index", 1}, {"finish_reason", "length"}}));
+    CHECK(j["choices"][2] == 7);  // not an object: as is
+    // The member when it is not an array, parsed as is; an empty array; a damaged element.
+    CHECK(parse_members(R"({"choices":null})", {}, {"choices", {"index"}})["choices"].is_null());
+    CHECK(parse_members(R"({"choices":[ ]})", {}, {"choices", {"index"}})["choices"] == json::array());
+    CHECK(parse_members(R"({"choices":[{"index":0x}]})", {}, {"choices", {"index"}}).is_discarded());
+    CHECK(parse_members(R"({"choices":[{"index":0},]})", {}, {"choices", {"index"}}).is_discarded());
+    CHECK(parse_members(R"({"choices":[{"index":0})", {}, {"choices", {"index"}}).is_discarded());
+}
+
+TEST_CASE("a named member's value is the one nlohmann's parser gives, of the same type, or discarded with it") {
+    for (const std::string value :
+         {"\"gpt-4o\"", "\"\"", "\"tab\\tand \\u00e9\"", "\"caf\xc3\xa9\"", "\"bad \xff byte\"", "\"ctl \x01\"", "0", "-0",
+          "21", "-7", "123456789012345678", "12345678901234567890", "1.5", "-2e-3", "1E3", "01", "-", "1x", "true",
+          "false", "null", "tru", "nul", "{}", "[]", "[1,\"a\",null,[{}]]", "{\"a\":{\"b\":[1,2,{\"c\":false}]}}",
+          "{\"a\":1,\"a\":2}", "{\"k\\u0065y\":1}", "{\"caf\xc3\xa9\":1}", "{\"x\xff\":1}", "[1,]", "{\"a\":}",
+          "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"}) {
+        CAPTURE(value);
+        const auto expected = json::parse(value, nullptr, false);
+        const auto got = parse_members("{\"k\": " + value + " }", {"k"});
+        if (expected.is_discarded()) {
+            CHECK(got.is_discarded());
+            continue;
+        }
+        REQUIRE(got.is_object());
+        CHECK(got["k"] == expected);
+        CHECK(got["k"].type() == expected.type());
+        CHECK(got["k"].dump() == expected.dump());
+    }
+}
+
 TEST_CASE("the size of the first embedding, as floats or base64") {
     CHECK(first_embedding_size(R"({"object":"list","data":[{"object":"embedding","embedding":[0.1,-2e-3,3],"index":0},{"embedding":[1]}]})") == 3);
     CHECK(first_embedding_size(R"({"data":[{"embedding":[]}]})") == 0);

@@ -45,7 +45,7 @@ TEST_CASE("a call's span becomes the exemplar of its duration and token records"
         int traced = 0, untraced = 0;
         for (const auto& p : h.points) {
             const bool is_traced = std::count(p.attributes.begin(), p.attributes.end(),
-                                              std::pair<std::string, std::string>{"gen_ai.request.model", "traced"}) > 0;
+                                              std::pair<attribute_key, std::string>{"gen_ai.request.model", "traced"}) > 0;
             const auto with = std::count_if(p.exemplars.begin(), p.exemplars.end(),
                                             [&](const exemplar& e) { return e.time_unix_ns != 0; });
             if (is_traced) {

@@ -44,6 +44,27 @@ TEST_CASE("counters accumulate per attribute set") {
     CHECK(find_point(snap, {})->value == 0.5);
 }
 
+TEST_CASE("an attribute name is the same whether a literal or made at run time") {
+    metrics_registry reg;
+    auto& c = reg.add_counter("tokentap.requests", "{request}", "Requests.");
+    std::string made = "http.response";
+    made += ".status_code";
+    c.add(1, {{"http.response.status_code", "200"}});
+    c.add(2, {{attribute_key(made), "200"}});
+    c.add(4, {{"http.response.status_code", "500"}});
+    const auto snap = c.snapshot();
+    REQUIRE(snap.points.size() == 2);
+    CHECK(find_point(snap, {{"http.response.status_code", "200"}})->value == 3);
+    const attribute_key literal("a.b"), owned(std::string("a.b")), other("a.c");
+    CHECK(literal == owned);
+    CHECK(literal == "a.b");
+    CHECK(owned == std::string("a.b"));
+    CHECK(literal < other);
+    CHECK_FALSE(other < owned);
+    attribute_key copy = owned;
+    CHECK(copy.view() == "a.b");
+}
+
 TEST_CASE("attribute order is part of the attribute set") {
     metrics_registry reg;
     auto& c = reg.add_counter("c", "", "");

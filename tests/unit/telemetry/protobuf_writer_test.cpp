@@ -121,6 +121,21 @@ TEST_CASE("nested messages") {
         CHECK(hex(out.substr(0, 6)) == "0ac80112c501");  // tag, len 200, inner tag, len 197
         CHECK(out.substr(6) == std::string(197, 'x'));
     }
+    SUBCASE("long bodies at two levels: each length grows to three bytes, the bytes stay in order") {
+        protobuf_writer w;
+        w.message_field(1, [](protobuf_writer& a) {
+            a.message_field(2, [](protobuf_writer& b) { b.bytes_field(3, std::string(20000, 'y')); });
+            a.uint64_field(4, 7);
+        });
+        const std::string& out = w.data();
+        // inner: tag 1a, len 20000 (a0 9c 01), 20000 bytes = 20004; middle: 12 + len 20004 (a4 9c 01) + 20004 + 2008 = 20010
+        REQUIRE(out.size() == 1 + 3 + 20010);
+        CHECK(hex(out.substr(0, 4)) == "0aaa9c01");  // 20010
+        CHECK(hex(out.substr(4, 4)) == "12a49c01");  // 20004
+        CHECK(hex(out.substr(8, 4)) == "1aa09c01");  // 20000
+        CHECK(out.substr(12, 20000) == std::string(20000, 'y'));
+        CHECK(hex(out.substr(12 + 20000)) == "2007");
+    }
     SUBCASE("open and close by hand") {
         protobuf_writer w;
         w.uint64_field(1, 5);

@@ -17,7 +17,8 @@
 
 namespace tokentap::telemetry {
 
-using attribute_set = std::vector<std::pair<std::string, std::string>>;
+// Metric attributes: names (mostly literals, not copied) and string values.
+using attribute_set = std::vector<std::pair<attribute_key, std::string>>;
 
 enum class instrument_kind { counter, histogram, gauge };
 
