@@ -36,6 +36,45 @@ std::optional<json> plain_integer(std::string_view t) {
     return json(v);  // as nlohmann parses a non-negative integer: unsigned
 }
 
+// The members of the object that opens at `open`, and the index after it in `end`: those named
+// by `keys`, or all of them when `keys` is null (then every key must be plain text, as keys to
+// decode are left to nlohmann). `reduced` names a member whose array is parsed element by element,
+// each object element reduced to its own named members. A discarded value when malformed.
+json parse_object(const json_cursor& c, std::size_t open, const std::initializer_list<std::string_view>* keys,
+                  const reduced_array* reduced, int depth, std::size_t& end) {
+    json out = json::object();
+    bool bad = false;
+    const auto put = [&](std::string_view key, json v) {
+        if (v.is_discarded()) bad = true;
+        else out[std::string(key)] = std::move(v);
+    };
+    end = c.for_each_member(open, [&](std::string_view key, std::size_t b, std::size_t e) {
+        if (bad) return;
+        const bool is_reduced = reduced && key == reduced->key;
+        if (is_reduced && c.text(b, e).starts_with('[')) {
+            json elements = json::array();
+            const auto array_end = c.for_each_element(b, [&](std::size_t eb, std::size_t ee) {
+                if (bad) return;
+                std::size_t element_end = 0;
+                auto v = c.text(eb, ee).starts_with('{')
+                             ? parse_object(c, eb, &reduced->element_keys, nullptr, depth + 1, element_end)
+                             : parse_value(c, eb, ee, depth + 1);
+                if (v.is_discarded()) bad = true;
+                else elements.push_back(std::move(v));
+            });
+            if (array_end == json_cursor::npos) bad = true;
+            else put(key, std::move(elements));
+        } else if (!keys) {
+            if (plain_text(key)) put(key, parse_value(c, b, e, depth + 1));
+            else bad = true;
+        } else if (is_reduced || std::find(keys->begin(), keys->end(), key) != keys->end()) {
+            put(key, parse_value(c, b, e, depth + 1));
+        }
+    });
+    if (bad || end == json_cursor::npos) return json(json::value_t::discarded);
+    return out;
+}
+
 // The JSON value in [b, e): the common shapes (plain strings, integers, literals, objects and
 // arrays of them) are built directly, which costs a fraction of a parser per member; anything
 // else (escapes, non-ASCII, fractions, exponents, deep nesting) is parsed by nlohmann, so the
@@ -54,20 +93,9 @@ json parse_value(const json_cursor& c, std::size_t b, std::size_t e, int depth) 
         case 'n':
             return t == "null" ? json(nullptr) : fallback();
         case '{': {
-            json out = json::object();
-            bool bad = false;
-            const auto end = c.for_each_member(b, [&](std::string_view key, std::size_t vb, std::size_t ve) {
-                if (bad) return;
-                if (!plain_text(key)) {
-                    bad = true;
-                    return;
-                }
-                auto v = parse_value(c, vb, ve, depth + 1);
-                if (v.is_discarded()) bad = true;
-                else out[std::string(key)] = std::move(v);
-            });
-            if (end != e || bad) return fallback();  // malformed, or a key to decode: nlohmann decides
-            return out;
+            std::size_t end = 0;
+            auto out = parse_object(c, b, nullptr, nullptr, depth, end);
+            return out.is_discarded() || end != e ? fallback() : out;  // nlohmann decides what is off the fast path
         }
         case '[': {
             json out = json::array();
@@ -78,8 +106,7 @@ json parse_value(const json_cursor& c, std::size_t b, std::size_t e, int depth) 
                 if (v.is_discarded()) bad = true;
                 else out.push_back(std::move(v));
             });
-            if (end != e || bad) return fallback();
-            return out;
+            return bad || end != e ? fallback() : out;
         }
         default:
             if (auto i = plain_integer(t)) return std::move(*i);
@@ -87,42 +114,10 @@ json parse_value(const json_cursor& c, std::size_t b, std::size_t e, int depth) 
     }
 }
 
-// The members named by `keys` of the object that opens at `open` (a discarded value when
-// malformed); `reduced` names a member whose array is parsed element by element, each object
-// element reduced to its own named members.
-json parse_object(const json_cursor& c, std::size_t open, std::initializer_list<std::string_view> keys,
-                  const reduced_array* reduced, std::size_t& end) {
-    json out = json::object();
-    bool bad = false;
-    end = c.for_each_member(open, [&](std::string_view key, std::size_t b, std::size_t e) {
-        if (bad) return;
-        if (reduced && key == reduced->key && c.text(b, e).starts_with('[')) {
-            json elements = json::array();
-            const auto array_end = c.for_each_element(b, [&](std::size_t eb, std::size_t ee) {
-                if (bad) return;
-                std::size_t element_end = 0;
-                auto v = c.text(eb, ee).starts_with('{') ? parse_object(c, eb, reduced->element_keys, nullptr, element_end)
-                                                      : parse_value(c, eb, ee, 1);
-                if (v.is_discarded()) bad = true;
-                else elements.push_back(std::move(v));
-            });
-            if (array_end == json_cursor::npos) bad = true;
-            else out[std::string(key)] = std::move(elements);
-            return;
-        }
-        if (std::find(keys.begin(), keys.end(), key) == keys.end() && !(reduced && key == reduced->key)) return;
-        auto v = parse_value(c, b, e, 1);
-        if (v.is_discarded()) bad = true;
-        else out[std::string(key)] = std::move(v);
-    });
-    if (bad || end == json_cursor::npos) return json(json::value_t::discarded);
-    return out;
-}
-
 json parse_top_object(std::string_view text, std::initializer_list<std::string_view> keys, const reduced_array* reduced) {
     const json_cursor c(text);
     std::size_t end = 0;
-    auto out = parse_object(c, c.skip_ws(0), keys, reduced, end);
+    auto out = parse_object(c, c.skip_ws(0), &keys, reduced, 0, end);
     if (out.is_discarded() || c.skip_ws(end) != text.size()) return json(json::value_t::discarded);
     return out;
 }
