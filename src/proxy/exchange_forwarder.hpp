@@ -24,15 +24,13 @@
 #include "tokentap/io_deadline.hpp"
 #include "tokentap/proxy/error_response.hpp"
 #include "tokentap/proxy/http_headers.hpp"
+#include "tokentap/proxy/relay_buffer.hpp"
+#include "tokentap/proxy/wire_writer.hpp"
 #include "tokentap/proxy/retry_policy.hpp"
 
 namespace tokentap::proxy::detail {
 
 using clock = std::chrono::steady_clock;
-
-// Bytes held per direction while relaying a body: a slow reader makes tokentap stop reading the
-// upstream (TCP back-pressure) instead of buffering the response.
-constexpr std::size_t relay_chunk = 32 * 1024;
 
 // Watches the client socket while the upstream works. A client that closes its connection makes
 // tokentap close the upstream connection at once, so the provider stops generating (and billing).
@@ -57,16 +55,16 @@ struct pass_through {
     std::string_view operator()(std::string_view in, bool last) const { return in; }
 };
 
-// Moves one message body from a parser to a serializer, a read's worth at a time: read some
+// Moves one message body from a parser to a wire_writer, a read's worth at a time: read some
 // bytes, write them on at once (no waiting for more: streams flow as they arrive), then hand them
 // to `tap`. Reading stops while a write is pending, so a slow sink holds back the source. Bytes
-// already buffered (a small body that came with its header) are taken without a read.
+// already buffered (a small body that came with its header) are taken without a read; the head
+// goes with the first bytes written if it has not gone yet.
 // `filter(bytes, last)` returns what to write of the bytes read (see exchange_observer).
-template <class In, class Parser, class Out, class Serializer, class Message, class Tap, class Filter = pass_through>
+template <class In, class Parser, class Out, class Tap, class Filter = pass_through>
 net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast::flat_buffer& in_buffer,
-                                        Parser& parser, Out& out, io_deadline& out_deadline, Serializer& sr,
-                                        Message& msg, std::span<char> buf, config::duration idle, Tap&& tap,
-                                        Filter&& filter = {}) {
+                                        Parser& parser, Out& out, io_deadline& out_deadline, wire_writer& writer,
+                                        std::span<char> buf, config::duration idle, Tap&& tap, Filter&& filter = {}) {
     // Beast reads into the free space of in_buffer (at least 512 bytes): room for a whole chunk
     // keeps a large body from taking thousands of small reads.
     in_buffer.reserve(buf.size());
@@ -87,24 +85,17 @@ net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast:
         if (n == 0 && !parser.is_done()) continue;
         const std::string_view send = filter(std::string_view(buf.data(), n), parser.is_done());
         if (!send.empty() || parser.is_done()) {
-            msg.body().data = const_cast<char*>(send.data());
-            msg.body().size = send.size();
-            msg.body().more = !parser.is_done();
             out_deadline.expires_after(idle);
-            const auto wec = co_await write_eagerly(out, sr);
-            if (wec && wec != http::error::need_buffer) {
+            if (const auto wec = co_await writer.write(out, send, parser.is_done())) {
                 tap(std::string_view(buf.data(), n));  // the source sent them: telemetry sees them
                 co_return relay_status{{}, wec};
             }
         }
         tap(std::string_view(buf.data(), n));
     }
-    if (!sr.is_done()) {  // the last chunk of a chunked body
-        msg.body().data = nullptr;
-        msg.body().size = 0;
-        msg.body().more = false;
-        const auto wec = co_await write_eagerly(out, sr);
-        if (wec && wec != http::error::need_buffer) co_return relay_status{{}, wec};
+    if (!writer.ended()) {  // a body that was complete before the loop: end it (its last chunk)
+        out_deadline.expires_after(idle);
+        if (const auto wec = co_await writer.write(out, {}, true)) co_return relay_status{{}, wec};
     }
     co_return relay_status{};
 }
@@ -142,12 +133,11 @@ private:
     template <class S> net::awaitable<attempt_result> attempt(S& up, upstream::upstream_connection& conn);
     template <class S> net::awaitable<attempt_result> send_streamed_body(S& up);
     template <class S> net::awaitable<attempt_result> relay_response(S& up, upstream::upstream_connection& conn);
-    template <class S, class Serializer>
-    net::awaitable<attempt_result> relay_whole_response(S& up, upstream::upstream_connection& conn, Serializer& sr,
-                                                        http::response<http::buffer_body>& res);
+    template <class S>
+    net::awaitable<attempt_result> relay_whole_response(S& up, upstream::upstream_connection& conn, wire_writer& writer);
     void tap_response(std::string_view bytes);
     net::awaitable<void> respond_error(http::status status, const std::string& type, const std::string& message);
-    void build_upstream_head();
+    void build_upstream_head(bool chunked);  // takes the client's header from the parser
     void start_watch();
     void stop_watch();
     void note(const attempt_result& r);
@@ -176,7 +166,9 @@ private:
     upstream::upstream_connection* current_ = nullptr;
     io_deadline up_deadline_;  // cancels the operations of current_ when it passes
     std::shared_ptr<disconnect_watch> watch_;
-    std::array<char, relay_chunk> buf_;
+    // Bytes held while relaying a body (relay_buffer::capacity): a slow reader makes tokentap stop
+    // reading the upstream (TCP back-pressure) instead of buffering the response.
+    relay_buffer buf_;
     std::string filtered_;  // a filtered response's bytes to send (exchange_observer::filter_response_chunk)
 
     bool gateway_retry_ = false;  // gateway mode and a request body that can be sent again
@@ -195,7 +187,9 @@ net::awaitable<attempt_result> exchange_forwarder::attempt(S& up, upstream::upst
         if (r.outcome != exchange_outcome::completed) co_return r;
     } else {
         up_deadline_.expires_after(svc_.config.timeouts.idle);
-        const auto ec = co_await write_message_eagerly(up, up_req_);
+        const auto head = serialize_head(up_req_);
+        std::array<net::const_buffer, 2> message{net::buffer(head), net::buffer(up_req_.body())};
+        const auto ec = co_await write_all_eagerly(up, message);
         if (ec) co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request: " + ec.message()};
     }
     request_complete_ = true;
@@ -233,13 +227,12 @@ template <class S>
 net::awaitable<attempt_result> exchange_forwarder::send_streamed_body(S& up) {
     http::request_parser<http::buffer_body> in{std::move(req_.parser)};
     in.body_limit(svc_.config.limits.max_request_body);
-    http::request<http::buffer_body> out{up_req_.base()};
-    http::request_serializer<http::buffer_body> sr{out};
+    wire_writer writer(serialize_head(up_req_), up_req_.chunked());
     up_deadline_.expires_after(svc_.config.timeouts.idle);
-    auto [hec, hn] = co_await http::async_write_header(up, sr, use_nothrow);
-    if (hec) co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request header: " + hec.message()};
-    const auto r = co_await relay_body(req_.client, req_.client_deadline, req_.client_buffer, in, up, up_deadline_, sr,
-                                       out, buf_, svc_.config.timeouts.idle,
+    if (const auto hec = co_await writer.write(up, {}, false))
+        co_return attempt_result{exchange_outcome::upstream_error, true, "sending the request header: " + hec.message()};
+    const auto r = co_await relay_body(req_.client, req_.client_deadline, req_.client_buffer, in, up, up_deadline_,
+                                       writer, buf_, svc_.config.timeouts.idle,
                                        [this](std::string_view bytes) {
                                            record_.bytes_up += bytes.size();
                                            if (observer_) observer_->on_request_chunk(bytes);
@@ -261,45 +254,46 @@ net::awaitable<attempt_result> exchange_forwarder::send_streamed_body(S& up) {
 template <class S>
 net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstream::upstream_connection& conn) {
     auto& rp = *rp_;
-    const auto& head = rp.get();
-    http::response<http::buffer_body> res;
-    res.result(head.result_int());
-    res.reason(head.reason());
-    res.version(11);
-    copy_end_to_end(head, res);
+    auto& head = rp.get();
     const auto status = head.result_int();
     const bool no_body = rp.is_done() || status == 204 || status == 304;
+    const bool chunked = head.chunked();
+    const bool has_length = head.has_content_length();
     if (observer_) observer_->on_response_head(head);
     if (no_body) record_.upstream_done = clock::now();
     const bool filtered = !no_body && observer_ && observer_->filters_response();
+    // The upstream's header moves to the client's response (its fields are not copied one by one).
+    http::response<http::empty_body> res{std::move(head.base())};
+    remove_hop_by_hop(res);
+    res.version(11);
     if (filtered) res.erase(http::field::content_length);  // the filter changes the length
-    const bool close_delimited = !no_body && ((!head.chunked() && !head.has_content_length()) || filtered);
-    if (head.chunked() || close_delimited) {
+    const bool close_delimited = !no_body && ((!chunked && !has_length) || filtered);
+    if (chunked || close_delimited) {
         if (client_http11_) res.chunked(true);
         else keep_client_ = false;  // an HTTP/1.0 client reads to the end of the connection
     }
     res.keep_alive(keep_client_);
     record_.status = status;
-    http::response_serializer<http::buffer_body> sr{res};
+    wire_writer writer(serialize_head(res), res.chunked());
 
     // A small error answer is read whole first: the client gets it in one write, and telemetry gets
     // the provider's error body even from a client that leaves as soon as it has seen the status
     // (the SDKs drop a retryable answer's body and send again).
     const auto length = rp.content_length();
     if (!no_body && !filtered && status >= 400 && length && *length <= buf_.size())
-        co_return co_await relay_whole_response(up, conn, sr, res);
+        co_return co_await relay_whole_response(up, conn, writer);
 
     // When body bytes came with the header, they leave together in one write (one segment for
     // a small response); otherwise the header goes at once and the body follows as it comes.
     if (no_body || conn.buffer().size() == 0) {
         req_.client_deadline.expires_after(svc_.config.timeouts.idle);
-        auto [hec, hn] = co_await http::async_write_header(req_.client, sr, use_nothrow);
-        if (hec) co_return attempt_result{exchange_outcome::client_gone, false, "writing the response header: " + hec.message()};
+        if (const auto hec = co_await writer.write(req_.client, {}, false))
+            co_return attempt_result{exchange_outcome::client_gone, false, "writing the response header: " + hec.message()};
     }
     if (no_body) co_return attempt_result{};
 
-    const auto r = co_await relay_body(up, up_deadline_, conn.buffer(), rp, req_.client, req_.client_deadline, sr,
-                                       res, buf_, svc_.config.timeouts.idle,
+    const auto r = co_await relay_body(up, up_deadline_, conn.buffer(), rp, req_.client, req_.client_deadline, writer,
+                                       buf_, svc_.config.timeouts.idle,
                                        [this](std::string_view bytes) { tap_response(bytes); },
                                        [this, filtered](std::string_view in, bool last) -> std::string_view {
                                            if (last) record_.upstream_done = clock::now();
@@ -316,10 +310,9 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
                              false, "upstream response cut short: " + r.read_error.message()};
 }
 
-template <class S, class Serializer>
+template <class S>
 net::awaitable<attempt_result> exchange_forwarder::relay_whole_response(S& up, upstream::upstream_connection& conn,
-                                                                        Serializer& sr,
-                                                                        http::response<http::buffer_body>& res) {
+                                                                        wire_writer& writer) {
     auto& rp = *rp_;
     std::size_t have = 0;
     error_code rec;
@@ -344,12 +337,8 @@ net::awaitable<attempt_result> exchange_forwarder::relay_whole_response(S& up, u
                                                         : exchange_outcome::upstream_error,
                                  false, "upstream response cut short: " + rec.message()};
     }
-    res.body().data = buf_.data();
-    res.body().size = have;
-    res.body().more = false;
     req_.client_deadline.expires_after(svc_.config.timeouts.idle);
-    const auto wec = co_await write_eagerly(req_.client, sr);
-    if (wec && wec != http::error::need_buffer) {
+    if (co_await writer.write(req_.client, std::string_view(buf_.data(), have), true)) {
         keep_client_ = false;
         co_return attempt_result{exchange_outcome::client_gone, false, "client disconnected mid-response"};
     }

@@ -18,6 +18,8 @@ namespace detail {
 namespace {
 // The room given to the client's read buffer while a request body is read whole.
 constexpr std::uint64_t body_read_chunk = 64 * 1024;
+// The most the client's read buffer keeps between requests.
+constexpr std::size_t kept_read_buffer = 4096;
 
 // A one-byte peek: unlike async_wait, a receive does not re-register the socket with epoll (a
 // system call) each time it starts.
@@ -35,30 +37,29 @@ void watch_client(tcp::socket& client, std::shared_ptr<disconnect_watch> w) {
 }
 }  // namespace
 
-void exchange_forwarder::build_upstream_head() {
-    const auto& in = req_.parser.get();
-    if (in.method() == http::verb::unknown)
-        up_req_.method_string(in.method_string());
-    else
-        up_req_.method(in.method());
+void exchange_forwarder::build_upstream_head(bool chunked) {
+    // The client's header moves to the upstream request (its fields are not copied one by one);
+    // nothing reads it from the parser afterwards.
+    up_req_.base() = std::move(req_.parser.get().base());
+    remove_hop_by_hop(up_req_);
     up_req_.target(req_.match.upstream_target);
     up_req_.version(11);
-    copy_end_to_end(in, up_req_);
     up_req_.erase(http::field::expect);  // tokentap answers 100-continue itself
     up_req_.set(http::field::host, req_.match.route->upstream.host_header());
-    if (in.chunked()) up_req_.chunked(true);  // Transfer-Encoding is hop-by-hop: framing is ours
+    if (chunked) up_req_.chunked(true);  // Transfer-Encoding is hop-by-hop: framing is ours
 }
 
 net::awaitable<bool> exchange_forwarder::run() {
-    auto& in = req_.parser.get();
-    build_upstream_head();
+    const bool chunked = req_.parser.chunked();
+    const bool expects_continue = beast::iequals(req_.parser.get()[http::field::expect], "100-continue");
+    build_upstream_head(chunked);
     const auto length = req_.parser.content_length();
-    const bool has_body = in.chunked() || (length && *length > 0);
+    const bool has_body = chunked || (length && *length > 0);
     // A request signed again for AWS is read whole: the signature covers the body's hash.
     const auto& signing = req_.match.route->aws_sigv4;
-    streamed_body_ = !signing && (in.chunked() || (length && *length > svc_.config.limits.max_buffered_request));
+    streamed_body_ = !signing && (chunked || (length && *length > svc_.config.limits.max_buffered_request));
 
-    if (has_body && beast::iequals(in[http::field::expect], "100-continue")) {
+    if (has_body && expects_continue) {
         req_.client_deadline.expires_after(svc_.config.timeouts.idle);
         static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
         auto [ec, n] = co_await net::async_write(req_.client, net::buffer(cont), use_nothrow);
@@ -295,7 +296,9 @@ net::awaitable<bool> exchange_forwarder::read_buffered_body() {
         req_.client_deadline.expires_after(svc_.config.timeouts.idle);
         std::tie(ec, std::ignore) = co_await http::async_read(req_.client, req_.client_buffer, p, use_nothrow);
     }
-    req_.client_buffer.shrink_to_fit();  // an idle keep-alive connection keeps no 64 KiB buffer
+    // An idle keep-alive connection keeps no 64 KiB buffer (a small one is kept: freeing it would
+    // cost the next request an allocation).
+    if (req_.client_buffer.capacity() > kept_read_buffer) req_.client_buffer.shrink_to_fit();
     if (ec) {
         keep_client_ = false;
         note({exchange_outcome::client_error, true, "reading the request body: " + ec.message()});

@@ -3,8 +3,6 @@
 #include <boost/beast/core/string.hpp>
 
 #include <array>
-#include <string>
-#include <vector>
 
 namespace tokentap::proxy {
 
@@ -20,35 +18,81 @@ bool is_hop_by_hop(std::string_view name) {
 }
 
 namespace {
-// The tokens of every Connection field: extra hop-by-hop field names (RFC 9110 7.6.1).
-std::vector<std::string> connection_tokens(const http::fields& f) {
-    std::vector<std::string> out;
-    for (auto it = f.find(http::field::connection); it != f.end() && it->name() == http::field::connection; ++it) {
-        std::string_view v = it->value();
-        while (!v.empty()) {
-            const auto comma = v.find(',');
-            auto token = v.substr(0, comma);
-            while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-            while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
-            if (!token.empty()) out.emplace_back(token);
-            if (comma == std::string_view::npos) break;
-            v.remove_prefix(comma + 1);
-        }
+// Calls fn(token) for each token of a Connection field value (RFC 9110 7.6.1: more hop-by-hop
+// field names), trimmed; stops when fn returns true. Returns whether one did.
+template <class Fn>
+bool any_token(std::string_view value, Fn fn) {
+    while (!value.empty()) {
+        const auto comma = value.find(',');
+        auto token = value.substr(0, comma);
+        while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+        while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+        if (!token.empty() && fn(token)) return true;
+        if (comma == std::string_view::npos) break;
+        value.remove_prefix(comma + 1);
     }
-    return out;
+    return false;
+}
+
+// is_hop_by_hop by the field's code where Beast knows its name (every hop-by-hop name is known).
+bool hop_by_hop_field(http::field code, std::string_view name) {
+    switch (code) {
+        case http::field::connection:
+        case http::field::keep_alive:
+        case http::field::proxy_connection:
+        case http::field::proxy_authenticate:
+        case http::field::proxy_authorization:
+        case http::field::te:
+        case http::field::trailer:
+        case http::field::transfer_encoding:
+        case http::field::upgrade:
+            return true;
+        case http::field::unknown:
+            return is_hop_by_hop(name);
+        default:
+            return false;
+    }
+}
+
+std::string_view name_of(const http::fields::value_type& f) {
+    const auto name = f.name_string();
+    return {name.data(), name.size()};
+}
+
+bool named_by_connection(std::string_view name, const http::fields& f) {
+    for (auto it = f.find(http::field::connection); it != f.end() && it->name() == http::field::connection; ++it)
+        if (any_token(it->value(), [&](std::string_view t) { return boost::beast::iequals(name, t); })) return true;
+    return false;
 }
 }  // namespace
 
-void copy_end_to_end(const http::fields& from, http::fields& to) {
-    const auto named = connection_tokens(from);
-    for (const auto& f : from) {
-        const auto name = f.name_string();
-        if (is_hop_by_hop(name)) continue;
-        bool listed = false;
-        for (const auto& t : named) listed = listed || boost::beast::iequals(name, t);
-        if (listed) continue;
-        to.insert(f.name(), name, f.value());  // keeps the sender's spelling of the name
+void remove_hop_by_hop(http::fields& f) {
+    // Usually Connection says only close or keep-alive; a field it names otherwise is looked for
+    // in a second pass. The Connection fields go last: the names they list are read from them.
+    bool has_connection = false;
+    bool names_others = false;
+    for (auto it = f.begin(); it != f.end();) {
+        if (it->name() == http::field::connection) {
+            has_connection = true;
+            names_others = names_others || any_token(it->value(), [](std::string_view t) {
+                               return !boost::beast::iequals(t, "close") && !is_hop_by_hop(t);
+                           });
+            ++it;
+        } else if (hop_by_hop_field(it->name(), name_of(*it))) {
+            it = f.erase(it);
+        } else {
+            ++it;
+        }
     }
+    if (names_others) {
+        for (auto it = f.begin(); it != f.end();) {
+            if (it->name() != http::field::connection && named_by_connection(name_of(*it), f))
+                it = f.erase(it);
+            else
+                ++it;
+        }
+    }
+    if (has_connection) f.erase(http::field::connection);
 }
 
 }  // namespace tokentap::proxy

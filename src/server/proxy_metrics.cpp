@@ -1,5 +1,8 @@
 #include "tokentap/server/proxy_metrics.hpp"
 
+#include <charconv>
+#include <iterator>
+
 namespace tokentap::server {
 
 namespace {
@@ -52,19 +55,35 @@ proxy_metrics::proxy_metrics(telemetry::metrics_registry& registry, upstream::po
 }
 
 void proxy_metrics::record(const proxy::exchange_record& r) {
-    const auto route = r.route_prefix.empty() ? std::string("none") : r.route_prefix;
-    const auto status = std::to_string(r.status);
-    requests_.add(1, {{"http.route", route}, {"http.response.status_code", status},
-                      {"tokentap.outcome", proxy::to_string(r.outcome)}});
-    const double seconds = std::chrono::duration<double>(r.end - r.start).count();
-    duration_.record(seconds, {{"http.request.method", r.method}, {"http.response.status_code", status},
-                               {"http.route", route}});
+    // The attribute sets are kept per thread and only their values change: a record allocates
+    // nothing (the values fit a string's inline storage, and a longer route keeps its room).
+    using telemetry::attribute_set;
+    thread_local attribute_set by_outcome{{"http.route", ""}, {"http.response.status_code", ""}, {"tokentap.outcome", ""}};
+    thread_local attribute_set by_method{{"http.request.method", ""}, {"http.response.status_code", ""}, {"http.route", ""}};
+    thread_local attribute_set by_route{{"http.route", ""}};
+    thread_local const attribute_set up{{"direction", "up"}};
+    thread_local const attribute_set down{{"direction", "down"}};
+
+    const std::string_view route = r.route_prefix.empty() ? std::string_view("none") : std::string_view(r.route_prefix);
+    char status_text[16];
+    const auto status_end = std::to_chars(std::begin(status_text), std::end(status_text), r.status).ptr;
+    const std::string_view status(status_text, static_cast<std::size_t>(status_end - status_text));
+
+    by_outcome[0].second.assign(route);
+    by_outcome[1].second.assign(status);
+    by_outcome[2].second.assign(proxy::to_string(r.outcome));
+    requests_.add(1, by_outcome);
+    by_method[0].second.assign(r.method);
+    by_method[1].second.assign(status);
+    by_method[2].second.assign(route);
+    duration_.record(std::chrono::duration<double>(r.end - r.start).count(), by_method);
     if (r.upstream_sent != proxy::steady_time{} && r.upstream_done >= r.upstream_sent && r.end >= r.upstream_done) {
         const auto own = (r.upstream_sent - r.start) + (r.end - r.upstream_done);
-        overhead_.record(std::chrono::duration<double>(own).count(), {{"http.route", route}});
+        by_route[0].second.assign(route);
+        overhead_.record(std::chrono::duration<double>(own).count(), by_route);
     }
-    if (r.bytes_up) bytes_.add(static_cast<double>(r.bytes_up), {{"direction", "up"}});
-    if (r.bytes_down) bytes_.add(static_cast<double>(r.bytes_down), {{"direction", "down"}});
+    if (r.bytes_up) bytes_.add(static_cast<double>(r.bytes_up), up);
+    if (r.bytes_down) bytes_.add(static_cast<double>(r.bytes_down), down);
 }
 
 }  // namespace tokentap::server

@@ -45,8 +45,8 @@ public:
     std::size_t skip_value(std::size_t i) const {
         if (i >= s_.size()) return npos;
         if (s_[i] == '"') return skip_string(i);
-        if (s_[i] != '{' && s_[i] != '[') {
-            while (i < s_.size() && std::strchr(",}] \t\r\n", s_[i]) == nullptr) ++i;
+        if (s_[i] != '{' && s_[i] != '[') {  // a number or literal: up to the next delimiter
+            while (i < s_.size() && !ends_scalar(s_[i])) ++i;
             return i;
         }
         int depth = 0;
@@ -111,6 +111,10 @@ public:
     std::string_view text(std::size_t b, std::size_t e) const { return s_.substr(b, e - b); }
 
 private:
+    static bool ends_scalar(char c) {  // a NUL too (not JSON: the value is then malformed)
+        return c == '\0' || c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    }
+
     std::string_view s_;
 };
 

@@ -12,8 +12,9 @@ namespace tokentap::proxy {
 // transfer-encoding, upgrade.
 bool is_hop_by_hop(std::string_view name);
 
-// Copies every end-to-end field of `from` into `to`: skips hop-by-hop fields and the fields that
-// `Connection` names. Content-Length is kept; framing is decided by the caller.
-void copy_end_to_end(const boost::beast::http::fields& from, boost::beast::http::fields& to);
+// Removes the hop-by-hop fields of a message received, and the fields its `Connection` names, so
+// that it can be sent on: the end-to-end fields stay in place (moving a message's fields costs
+// nothing, copying them an allocation each). Content-Length is kept; framing is the caller's.
+void remove_hop_by_hop(boost::beast::http::fields& f);
 
 }  // namespace tokentap::proxy

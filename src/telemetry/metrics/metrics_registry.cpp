@@ -1,6 +1,7 @@
 #include "tokentap/telemetry/metrics/metrics_registry.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace tokentap::telemetry {
 
@@ -8,6 +9,25 @@ instrument::instrument(std::string name, std::string unit, std::string descripti
                        instrument_kind kind, std::vector<double> bounds, std::size_t max_series)
     : meta_{std::move(name), std::move(unit), std::move(description), kind, std::move(bounds), {}},
       max_series_(max_series) {}
+
+namespace {
+// -1, 0 or 1 as a orders before, with or after b: length first, then bytes.
+int compare_fast(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+    if (a.data() == b.data() || a.empty()) return 0;  // the same literal
+    const int c = std::memcmp(a.data(), b.data(), a.size());
+    return (c > 0) - (c < 0);
+}
+}  // namespace
+
+bool attribute_set_order::operator()(const attribute_set& a, const attribute_set& b) const {
+    if (a.size() != b.size()) return a.size() < b.size();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (const int c = compare_fast(a[i].first.view(), b[i].first.view())) return c < 0;
+        if (const int c = compare_fast(a[i].second, b[i].second)) return c < 0;
+    }
+    return false;
+}
 
 series_point& instrument::series_for(const attribute_set& attrs) {
     auto it = series_.find(attrs);
@@ -46,6 +66,8 @@ metric_snapshot instrument::snapshot() const {
     std::lock_guard lock(mutex_);
     out.points.reserve(series_.size());
     for (const auto& [_, s] : series_) out.points.push_back(s);
+    std::sort(out.points.begin(), out.points.end(),
+              [](const series_point& a, const series_point& b) { return a.attributes < b.attributes; });
     return out;
 }
 

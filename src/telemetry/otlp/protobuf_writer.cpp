@@ -1,6 +1,7 @@
 #include "tokentap/telemetry/otlp/protobuf_writer.hpp"
 
 #include <bit>
+#include <cstring>
 
 namespace tokentap::telemetry::otlp {
 
@@ -50,12 +51,26 @@ std::size_t scan_sequence(std::string_view text, std::size_t pos, bool& complete
 
 }  // namespace
 
-void append_varint(std::string& out, std::uint64_t value) {
+namespace {
+// The varint of `value` into `buf` (at least 10 bytes); returns its length.
+std::size_t encode_varint(char* buf, std::uint64_t value) {
+    std::size_t n = 0;
     while (value >= 0x80) {
-        out.push_back(static_cast<char>((value & 0x7F) | 0x80));
+        buf[n++] = static_cast<char>((value & 0x7F) | 0x80);
         value >>= 7;
     }
-    out.push_back(static_cast<char>(value));
+    buf[n++] = static_cast<char>(value);
+    return n;
+}
+}  // namespace
+
+void append_varint(std::string& out, std::uint64_t value) {
+    if (value < 0x80) {  // tags, lengths of short strings, small numbers: most varints
+        out.push_back(static_cast<char>(value));
+        return;
+    }
+    char buf[10];
+    out.append(buf, encode_varint(buf, value));
 }
 
 std::string to_valid_utf8(std::string_view text) {
@@ -118,9 +133,18 @@ void protobuf_writer::bytes_field(std::uint32_t field, std::string_view value) {
 
 namespace {
 // Whether `text` is valid UTF-8 as it is (the common case: keys, ids, model names are ASCII).
+// ASCII is skipped eight bytes at a time.
 bool valid_utf8(std::string_view text) {
     std::size_t pos = 0;
     while (pos < text.size()) {
+        if (pos + 8 <= text.size()) {
+            std::uint64_t word;
+            std::memcpy(&word, text.data() + pos, 8);
+            if ((word & 0x8080808080808080ull) == 0) {
+                pos += 8;
+                continue;
+            }
+        }
         if (static_cast<unsigned char>(text[pos]) < 0x80) {
             ++pos;
             continue;
@@ -162,18 +186,22 @@ std::size_t protobuf_writer::open_message(std::uint32_t field) {
 }
 
 void protobuf_writer::close_message(std::size_t body_start) {
-    std::string length;
-    append_varint(length, out_.size() - body_start);
+    char length[10];
+    const auto n = encode_varint(length, out_.size() - body_start);
     out_[body_start - 1] = length[0];
-    if (length.size() > 1) out_.insert(body_start, length, 1);
+    if (n > 1) out_.insert(body_start, length + 1, n - 1);
 }
 
 void protobuf_writer::raw_fixed64(std::uint64_t value) {
-    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+    char bytes[8];  // little-endian, as protobuf wants
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xFF);
+    out_.append(bytes, 8);
 }
 
 void protobuf_writer::raw_fixed32(std::uint32_t value) {
-    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+    char bytes[4];
+    for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xFF);
+    out_.append(bytes, 4);
 }
 
 }  // namespace tokentap::telemetry::otlp

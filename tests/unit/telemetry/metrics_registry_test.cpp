@@ -65,6 +65,19 @@ TEST_CASE("an attribute name is the same whether a literal or made at run time")
     CHECK(copy.view() == "a.b");
 }
 
+TEST_CASE("snapshot points come in alphabetical order of their attributes, whatever order they were made in") {
+    metrics_registry reg;
+    auto& c = reg.add_counter("c", "", "");
+    for (const char* v : {"b", "aa", "a", "ab"}) c.add(1, {{"k", v}});
+    c.add(1, {{"k", "a"}, {"j", "z"}});
+    c.add(1, {});
+    const auto snap = c.snapshot();
+    std::vector<attribute_set> order;
+    for (const auto& p : snap.points) order.push_back(p.attributes);
+    CHECK(order == std::vector<attribute_set>{{}, {{"k", "a"}}, {{"k", "a"}, {"j", "z"}}, {{"k", "aa"}}, {{"k", "ab"}}, {{"k", "b"}}});
+    CHECK(find_point(snap, {{"k", "aa"}})->value == 1);
+}
+
 TEST_CASE("attribute order is part of the attribute set") {
     metrics_registry reg;
     auto& c = reg.add_counter("c", "", "");

@@ -163,6 +163,23 @@ TEST_CASE("string fields are repaired to valid UTF-8, bytes are not") {
     CHECK(hex(w.data()) == "0a0561efbfbd62" "120361ff62");
 }
 
+TEST_CASE("string fields check every byte of a long text, eight-byte ASCII runs included") {
+    for (std::size_t at = 0; at < 20; ++at) {
+        CAPTURE(at);
+        std::string text(20, 'a');
+        text[at] = '\xff';
+        protobuf_writer w;
+        w.string_field(1, text);
+        std::string repaired(20, 'a');
+        repaired.replace(at, 1, "\xEF\xBF\xBD");
+        CHECK(w.data() == std::string("\x0a\x16") + repaired);
+    }
+    protobuf_writer w;
+    const std::string valid = "abcdefgh\xC3\xA9ijklmnop\xE2\x82\xAC";  // multi-byte after a run
+    w.string_field(1, valid);
+    CHECK(w.data() == std::string("\x0a\x15") + valid);
+}
+
 TEST_CASE("to_valid_utf8") {
     const std::string fffd = "\xEF\xBF\xBD";
     SUBCASE("well-formed text is unchanged") {

@@ -20,6 +20,13 @@ namespace tokentap::telemetry {
 // Metric attributes: names (mostly literals, not copied) and string values.
 using attribute_set = std::vector<std::pair<attribute_key, std::string>>;
 
+// A fast order of attribute sets for the series maps, looked up several times per call: by size,
+// then pair by pair, names equal when they are the same literal (no compare) and values by length
+// before their bytes. Not alphabetical: snapshots sort their points alphabetically.
+struct attribute_set_order {
+    bool operator()(const attribute_set& a, const attribute_set& b) const;
+};
+
 enum class instrument_kind { counter, histogram, gauge };
 
 // A recorded value that leads to its trace: the span of the call it came from (OTLP Exemplar).
@@ -64,7 +71,7 @@ private:
     metric_snapshot meta_;
     std::size_t max_series_;
     mutable std::mutex mutex_;
-    std::map<attribute_set, series_point> series_;
+    std::map<attribute_set, series_point, attribute_set_order> series_;
 };
 
 class metrics_registry {

@@ -1,0 +1,93 @@
+#pragma once
+// Writes a forwarded message: its head, serialized into one buffer, then its body as it comes,
+// as it is or in chunks. Beast's serializer walks nested buffer views on every write and took about
+// a fifth of a forwarded request's CPU in user space for the two messages; this writes the same
+// bytes with one scatter list. Error responses and admin answers still go through Beast.
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+
+#include <array>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "tokentap/net.hpp"
+
+namespace tokentap::proxy {
+
+namespace http = boost::beast::http;
+
+// The start line and fields as they go on the wire, with the blank line that ends them; the same
+// bytes as Beast's serializer (a response without a reason gets the standard one).
+std::string serialize_head(const http::request_header<>& head);
+std::string serialize_head(const http::response_header<>& head);
+
+// Writes all of `buffers`: directly while a plain non-blocking socket takes them (no trip through
+// the io_context; see eager_io.hpp), the rest asynchronously. Returns the write's error.
+template <class Stream>
+net::awaitable<error_code> write_all_eagerly(Stream& stream, std::span<net::const_buffer> buffers) {
+    std::size_t done = 0;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+        if (stream.socket().non_blocking()) {
+            error_code ec;
+            done = net::write(stream.socket(), buffers, ec);
+            if (ec != net::error::would_block && ec != net::error::try_again) co_return ec;
+        }
+    }
+    while (!buffers.empty() && done >= buffers.front().size()) {  // drop what went
+        done -= buffers.front().size();
+        buffers = buffers.subspan(1);
+    }
+    if (!buffers.empty()) buffers.front() += done;
+    auto [ec, n] = co_await net::async_write(stream, buffers, use_nothrow);
+    co_return ec;
+}
+
+class wire_writer {
+public:
+    // `head` from serialize_head; `chunked`: the head says Transfer-Encoding: chunked.
+    wire_writer(std::string head, bool chunked) : head_(std::move(head)), chunked_(chunked) {}
+
+    // Writes the head if it has not gone yet, then `data` (one chunk when chunked; nothing when
+    // empty); `last` ends the body (with the last chunk when chunked).
+    template <class Stream>
+    net::awaitable<error_code> write(Stream& stream, std::string_view data, bool last);
+
+    bool ended() const { return ended_; }  // a write with `last` was made
+
+private:
+    std::string head_;
+    bool chunked_;
+    bool head_sent_ = false;
+    bool ended_ = false;
+};
+
+template <class Stream>
+net::awaitable<error_code> wire_writer::write(Stream& stream, std::string_view data, bool last) {
+    static constexpr std::string_view crlf = "\r\n";
+    static constexpr std::string_view last_chunk = "0\r\n\r\n";
+    std::array<net::const_buffer, 5> parts;
+    std::size_t n = 0;
+    if (!head_sent_) parts[n++] = net::buffer(head_);
+    std::array<char, 20> size_line;
+    if (!data.empty() && chunked_) {
+        static constexpr char hex[] = "0123456789abcdef";
+        std::size_t at = size_line.size() - 2;
+        size_line[at] = '\r';
+        size_line[at + 1] = '\n';
+        for (auto v = data.size(); v > 0; v >>= 4) size_line[--at] = hex[v & 15];
+        parts[n++] = net::buffer(size_line.data() + at, size_line.size() - at);
+    }
+    if (!data.empty()) parts[n++] = net::buffer(data);
+    if (!data.empty() && chunked_) parts[n++] = net::buffer(crlf);
+    if (last && chunked_ && !ended_) parts[n++] = net::buffer(last_chunk);
+    head_sent_ = true;
+    ended_ = ended_ || last;
+    if (n == 0) co_return error_code{};
+    co_return co_await write_all_eagerly(stream, std::span(parts.data(), n));
+}
+
+}  // namespace tokentap::proxy
