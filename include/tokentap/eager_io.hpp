@@ -9,11 +9,13 @@
 // Sockets used with write_eagerly are in non-blocking mode (make_non_blocking); only plain TCP
 // streams take the direct path (a TLS stream's own buffering does not allow it).
 
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <span>
 #include <type_traits>
 
 #include "tokentap/net.hpp"
@@ -40,6 +42,33 @@ net::awaitable<error_code> write_eagerly(Stream& stream, Serializer& sr) {
         }
     }
     auto [ec, n] = co_await http::async_write(stream, sr, use_nothrow);
+    co_return ec;
+}
+
+// Asio's transfer_all, without its 64 KiB cap per system call: a 1 MB body goes in as few sends
+// as the socket takes (with the cap, sixteen, and as many waits for room when the socket is full).
+struct transfer_everything {
+    std::size_t operator()(const error_code& ec, std::size_t) const { return ec ? 0 : std::size_t{1} << 30; }
+};
+
+// Writes all of `buffers`: directly while a plain non-blocking socket takes them (no trip through
+// the io_context), the rest asynchronously. Returns the write's error.
+template <class Stream>
+net::awaitable<error_code> write_all_eagerly(Stream& stream, std::span<net::const_buffer> buffers) {
+    std::size_t done = 0;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+        if (stream.socket().non_blocking()) {
+            error_code ec;
+            done = net::write(stream.socket(), buffers, transfer_everything{}, ec);
+            if (ec != net::error::would_block && ec != net::error::try_again) co_return ec;
+        }
+    }
+    while (!buffers.empty() && done >= buffers.front().size()) {  // drop what went
+        done -= buffers.front().size();
+        buffers = buffers.subspan(1);
+    }
+    if (!buffers.empty()) buffers.front() += done;
+    auto [ec, n] = co_await net::async_write(stream, buffers, transfer_everything{}, use_nothrow);
     co_return ec;
 }
 

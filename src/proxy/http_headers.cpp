@@ -2,20 +2,29 @@
 
 #include <boost/beast/core/string.hpp>
 
-#include <array>
-
 namespace tokentap::proxy {
 
 namespace http = boost::beast::http;
 
-bool is_hop_by_hop(std::string_view name) {
-    static constexpr std::array<std::string_view, 9> names = {
-        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-        "te", "trailer", "transfer-encoding", "upgrade"};
-    for (auto n : names)
-        if (boost::beast::iequals(name, n)) return true;
-    return false;
+bool is_hop_by_hop(http::field code) {
+    switch (code) {
+        case http::field::connection:
+        case http::field::keep_alive:
+        case http::field::proxy_connection:
+        case http::field::proxy_authenticate:
+        case http::field::proxy_authorization:
+        case http::field::te:
+        case http::field::trailer:
+        case http::field::transfer_encoding:
+        case http::field::upgrade:
+            return true;
+        default:
+            return false;
+    }
 }
+
+// Every hop-by-hop name is one Beast knows (its lookup ignores case).
+bool is_hop_by_hop(std::string_view name) { return is_hop_by_hop(http::string_to_field(name)); }
 
 namespace {
 // Calls fn(token) for each token of a Connection field value (RFC 9110 7.6.1: more hop-by-hop
@@ -32,26 +41,6 @@ bool any_token(std::string_view value, Fn fn) {
         value.remove_prefix(comma + 1);
     }
     return false;
-}
-
-// is_hop_by_hop by the field's code where Beast knows its name (every hop-by-hop name is known).
-bool hop_by_hop_field(http::field code, std::string_view name) {
-    switch (code) {
-        case http::field::connection:
-        case http::field::keep_alive:
-        case http::field::proxy_connection:
-        case http::field::proxy_authenticate:
-        case http::field::proxy_authorization:
-        case http::field::te:
-        case http::field::trailer:
-        case http::field::transfer_encoding:
-        case http::field::upgrade:
-            return true;
-        case http::field::unknown:
-            return is_hop_by_hop(name);
-        default:
-            return false;
-    }
 }
 
 std::string_view name_of(const http::fields::value_type& f) {
@@ -78,7 +67,7 @@ void remove_hop_by_hop(http::fields& f) {
                                return !boost::beast::iequals(t, "close") && !is_hop_by_hop(t);
                            });
             ++it;
-        } else if (hop_by_hop_field(it->name(), name_of(*it))) {
+        } else if (is_hop_by_hop(it->name())) {
             it = f.erase(it);
         } else {
             ++it;

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include <boost/beast/core/string.hpp>
+#include "tokentap/ascii.hpp"
 
 namespace tokentap::ratelimit {
 
@@ -17,15 +17,10 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// ASCII case-insensitive (boost::istarts_with goes through std::locale, several times slower).
-bool starts_with_nocase(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && boost::beast::iequals(s.substr(0, prefix.size()), prefix);
-}
-
 std::string_view from_authorization(std::string_view v) {
     v = trim(v);
-    if (starts_with_nocase(v, "Bearer ")) return trim(v.substr(7));
-    if (starts_with_nocase(v, "AWS4-HMAC-SHA256")) {  // Credential=AKID/date/region/service/aws4_request
+    if (istarts_with(v, "Bearer ")) return trim(v.substr(7));
+    if (istarts_with(v, "AWS4-HMAC-SHA256")) {  // Credential=AKID/date/region/service/aws4_request
         const auto at = v.find("Credential=");
         if (at == std::string_view::npos) return {};
         auto rest = v.substr(at + 11);

@@ -1,5 +1,6 @@
 #include "tokentap/ratelimit/limit_headers.hpp"
 
+#include "tokentap/ascii.hpp"
 #include "tokentap/dialects/json_fields.hpp"
 
 #include <charconv>
@@ -28,10 +29,6 @@ bool iequals(std::string_view a, std::string_view b) {
     for (std::size_t i = 0; i < a.size(); ++i)
         if (lower(a[i]) != lower(b[i])) return false;
     return true;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
 // A non-negative decimal without sign or exponent: "20", "0.5", "5.", ".5". No inf, nan or hex.

@@ -3,6 +3,7 @@
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/algorithm/string/predicate.hpp>
 
+#include "tokentap/ascii.hpp"
 #include "tokentap/dialects/openai/include_usage.hpp"
 #include "tokentap/dialects/openai/openai_endpoint.hpp"
 #include "tokentap/ratelimit/caller_key.hpp"
@@ -93,7 +94,7 @@ void genai_tap::on_response_head(const http::response_header<>& head) {
         const auto name = h.name_string();
         const std::string_view n(name.data(), name.size());
         if (ratelimit::is_limit_header(n) ||
-            (bedrock && (boost::istarts_with(n, "x-amzn-bedrock-") || boost::iequals(n, "x-amzn-requestid") ||
+            (bedrock && (istarts_with(n, "x-amzn-bedrock-") || boost::iequals(n, "x-amzn-requestid") ||
                          boost::iequals(n, "x-amzn-errortype"))))
             cap_->response_headers.emplace_back(boost::algorithm::to_lower_copy(std::string(n)), std::string(h.value()));
     }

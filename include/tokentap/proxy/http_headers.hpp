@@ -11,6 +11,7 @@ namespace tokentap::proxy {
 // connection, keep-alive, proxy-connection, proxy-authenticate, proxy-authorization, te, trailer,
 // transfer-encoding, upgrade.
 bool is_hop_by_hop(std::string_view name);
+bool is_hop_by_hop(boost::beast::http::field code);
 
 // Removes the hop-by-hop fields of a message received, and the fields its `Connection` names, so
 // that it can be sent on: the end-to-end fields stay in place (moving a message's fields costs

@@ -2,18 +2,16 @@
 // Writes a forwarded message: its head, serialized into one buffer, then its body as it comes,
 // as it is or in chunks. Beast's serializer walks nested buffer views on every write and took about
 // a fifth of a forwarded request's CPU in user space for the two messages; this writes the same
-// bytes with one scatter list. Error responses and admin answers still go through Beast.
+// bytes with one scatter list (write_all_eagerly, eager_io.hpp). Error responses and admin answers still go through Beast.
 
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 
 #include <array>
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 
+#include "tokentap/eager_io.hpp"
 #include "tokentap/net.hpp"
 
 namespace tokentap::proxy {
@@ -24,33 +22,6 @@ namespace http = boost::beast::http;
 // bytes as Beast's serializer (a response without a reason gets the standard one).
 std::string serialize_head(const http::request_header<>& head);
 std::string serialize_head(const http::response_header<>& head);
-
-// Asio's transfer_all, without its 64 KiB cap per system call: a 1 MB body goes in as few sends
-// as the socket takes (with the cap, sixteen, and as many waits for room when the socket is full).
-struct transfer_everything {
-    std::size_t operator()(const error_code& ec, std::size_t) const { return ec ? 0 : std::size_t{1} << 30; }
-};
-
-// Writes all of `buffers`: directly while a plain non-blocking socket takes them (no trip through
-// the io_context; see eager_io.hpp), the rest asynchronously. Returns the write's error.
-template <class Stream>
-net::awaitable<error_code> write_all_eagerly(Stream& stream, std::span<net::const_buffer> buffers) {
-    std::size_t done = 0;
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-        if (stream.socket().non_blocking()) {
-            error_code ec;
-            done = net::write(stream.socket(), buffers, transfer_everything{}, ec);
-            if (ec != net::error::would_block && ec != net::error::try_again) co_return ec;
-        }
-    }
-    while (!buffers.empty() && done >= buffers.front().size()) {  // drop what went
-        done -= buffers.front().size();
-        buffers = buffers.subspan(1);
-    }
-    if (!buffers.empty()) buffers.front() += done;
-    auto [ec, n] = co_await net::async_write(stream, buffers, transfer_everything{}, use_nothrow);
-    co_return ec;
-}
 
 class wire_writer {
 public:
