@@ -27,9 +27,13 @@ std::optional<double> number_field(const json* j, std::string_view key) {
 std::optional<std::int64_t> integer_field(const json* j, std::string_view key) {
     const auto* v = field(j, key);
     if (!v) return std::nullopt;
-    if (v->is_number_integer()) return v->get<std::int64_t>();
-    if (v->is_number_float()) {
-        const double d = v->get<double>();
+    return integer_of(*v);
+}
+
+std::optional<std::int64_t> integer_of(const json& v) {
+    if (v.is_number_integer()) return v.get<std::int64_t>();
+    if (v.is_number_float()) {
+        const double d = v.get<double>();
         if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e15) return static_cast<std::int64_t>(d);
     }
     return std::nullopt;

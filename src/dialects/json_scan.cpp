@@ -1,5 +1,7 @@
 #include "tokentap/dialects/json_scan.hpp"
 
+#include "tokentap/dialects/json_text.hpp"
+
 #include <algorithm>
 
 namespace tokentap::dialects {
@@ -10,30 +12,12 @@ constexpr int max_fast_depth = 32;  // deeper values go to nlohmann's parser, wh
 
 json parse_value(const json_cursor& c, std::size_t b, std::size_t e, int depth);
 
-// Text with no escapes and only printable ASCII needs no decoding or UTF-8 check.
-bool plain_text(std::string_view text) {
-    return std::all_of(text.begin(), text.end(), [](char c) {
-        const auto ch = static_cast<unsigned char>(c);
-        return ch >= 0x20 && ch < 0x7F && ch != '\\';
-    });
-}
-
-bool plain_string(std::string_view quoted) {
-    return quoted.size() >= 2 && quoted.back() == '"' && plain_text(quoted.substr(1, quoted.size() - 2));
-}
-
-// An integer as JSON writes it: an optional minus, no leading zero, no fraction or exponent.
-std::optional<json> plain_integer(std::string_view t) {
-    const bool negative = !t.empty() && t.front() == '-';
-    const auto digits = t.substr(negative ? 1 : 0);
-    if (digits.empty() || digits.size() > 18 || (digits.size() > 1 && digits.front() == '0')) return std::nullopt;
-    std::uint64_t v = 0;
-    for (const char ch : digits) {
-        if (ch < '0' || ch > '9') return std::nullopt;
-        v = v * 10 + static_cast<std::uint64_t>(ch - '0');
-    }
-    if (negative) return json(-static_cast<std::int64_t>(v));
-    return json(v);  // as nlohmann parses a non-negative integer: unsigned
+// An integer as nlohmann parses it: signed when written with a minus, else unsigned.
+std::optional<json> integer_json(std::string_view t) {
+    const auto v = plain_integer(t);
+    if (!v) return std::nullopt;
+    if (t.starts_with('-')) return json(*v);
+    return json(static_cast<std::uint64_t>(*v));
 }
 
 // The members of the object that opens at `open`, and the index after it in `end`: those named
@@ -109,7 +93,7 @@ json parse_value(const json_cursor& c, std::size_t b, std::size_t e, int depth) 
             return bad || end != e ? fallback() : out;
         }
         default:
-            if (auto i = plain_integer(t)) return std::move(*i);
+            if (auto i = integer_json(t)) return std::move(*i);
             return fallback();
     }
 }

@@ -22,6 +22,7 @@ std::optional<std::string> string_field(const json* j, std::string_view key);  /
 std::optional<double> number_field(const json* j, std::string_view key);
 // Integers, and floats with an integral value (some providers send 6.0 for a token count).
 std::optional<std::int64_t> integer_field(const json* j, std::string_view key);
+std::optional<std::int64_t> integer_of(const json& v);  // the same, for a value
 std::optional<bool> bool_field(const json* j, std::string_view key);
 // A string, or an array of strings (`stop`), as a list.
 std::optional<std::vector<std::string>> string_list_field(const json* j, std::string_view key);

@@ -70,6 +70,32 @@ TEST_CASE("a named member's value is the one nlohmann's parser gives, of the sam
     }
 }
 
+TEST_CASE("a string ends at its first unescaped quote, however long and wherever its escapes are") {
+    // The reference: a byte at a time, a backslash taking the byte after it.
+    const auto reference_end = [](const std::string& s) -> std::size_t {
+        for (std::size_t i = 1; i < s.size(); ++i) {
+            if (s[i] == '\\') ++i;
+            else if (s[i] == '"') return i + 1;
+        }
+        return json_cursor::npos;
+    };
+    for (std::size_t length = 0; length < 80; ++length) {
+        for (std::size_t at = 0; at <= length; ++at) {
+            for (const std::string escape : {"", "\\\"", "\\\\", "\\\\\\\""}) {
+                std::string s = "\"" + std::string(length, 'a');
+                s.insert(1 + at, escape);
+                const std::string closed = s + "\"" + R"(,"next":")";
+                CAPTURE(closed);
+                CHECK(json_cursor(closed).skip_string(0) == reference_end(closed));
+                CHECK(json_cursor(closed).skip_value(0) == reference_end(closed));
+                CHECK(json_cursor(s).skip_string(0) == reference_end(s));  // never closed: npos
+                const std::string in_array = "[" + closed + "\"]";
+                CHECK(json_cursor(in_array).skip_value(0) == in_array.size());
+            }
+        }
+    }
+}
+
 TEST_CASE("the size of the first embedding, as floats or base64") {
     CHECK(first_embedding_size(R"({"object":"list","data":[{"object":"embedding","embedding":[0.1,-2e-3,3],"index":0},{"embedding":[1]}]})") == 3);
     CHECK(first_embedding_size(R"({"data":[{"embedding":[]}]})") == 0);

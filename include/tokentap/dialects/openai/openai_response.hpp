@@ -13,7 +13,7 @@
 
 #include "tokentap/dialects/event_reader.hpp"
 #include "tokentap/dialects/facts.hpp"
-#include "tokentap/dialects/json_fields.hpp"
+#include "tokentap/dialects/json_text.hpp"
 #include "tokentap/dialects/openai/openai_endpoint.hpp"
 
 namespace tokentap::dialects::openai {
@@ -31,8 +31,8 @@ public:
     bool on_event(std::string_view event_name, std::string_view data) override;
 
 private:
-    bool on_chunk(const json& chunk);
-    void on_responses_event(std::string_view type, const json& event);
+    bool on_chunk(json_text event);
+    void on_responses_event(std::string_view type, const json_object& event);
 
     openai_api api_;
 };
