@@ -1,15 +1,25 @@
 #pragma once
-// ASCII case-insensitive prefix test for header names and values: boost::istarts_with goes
-// through std::locale and costs several times more. Pure.
+// ASCII case handling for header names and values: boost's iequals, istarts_with and
+// to_lower_copy go through std::locale and cost several times more. Pure.
 
 #include <boost/beast/core/string.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace tokentap {
 
+using boost::beast::iequals;
+
 inline bool istarts_with(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && boost::beast::iequals(s.substr(0, prefix.size()), prefix);
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+inline std::string to_lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
 }
 
 }  // namespace tokentap

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "tokentap/ascii.hpp"
+#include "tokentap/field_values.hpp"
 
 namespace tokentap::ratelimit {
 
@@ -46,21 +47,19 @@ std::string_view from_query(std::string_view target) {
 }  // namespace
 
 std::string_view find_api_key(const boost::beast::http::fields& headers, std::string_view target) {
-    if (const auto it = headers.find(boost::beast::http::field::authorization); it != headers.end()) {
-        if (const auto key = from_authorization(std::string_view(it->value().data(), it->value().size())); !key.empty())
-            return key;
-    }
-    for (const char* name : {"x-api-key", "api-key", "x-goog-api-key"}) {
-        if (const auto it = headers.find(name); it != headers.end()) {
-            const auto key = trim(std::string_view(it->value().data(), it->value().size()));
-            if (!key.empty()) return key;
-        }
-    }
+    // In order of precedence: a header that is there but carries no key gives way to the next.
+    const auto values = first_field_values<4>(headers, {"authorization", "x-api-key", "api-key", "x-goog-api-key"});
+    if (const auto key = from_authorization(values[0]); !key.empty()) return key;
+    for (std::size_t i = 1; i < values.size(); ++i)
+        if (const auto key = trim(values[i]); !key.empty()) return key;
     return from_query(target);
 }
 
 std::string caller_hash(std::string_view key) {
     if (key.empty()) return {};
+    // Most traffic through one proxy thread comes with the same key: the last one is remembered.
+    thread_local std::string last_key, last_hash;
+    if (key == last_key) return last_hash;
     // SHA256() looks the algorithm up on every call (OpenSSL 3), which costs more than hashing a
     // key: fetch it once, and keep a context per thread.
     static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
@@ -76,6 +75,8 @@ std::string caller_hash(std::string_view key) {
         out[2 * i] = hex[digest[i] >> 4];
         out[2 * i + 1] = hex[digest[i] & 0xF];
     }
+    last_key = key;
+    last_hash = out;
     return out;
 }
 

@@ -271,8 +271,8 @@ bool is_limit_header(std::string_view name) noexcept {
         return true;
     if (istarts_with(name, "x-rate-limit-")) return true;
     constexpr auto needle = "ratelimit"sv;
-    for (std::size_t i = 0; i + needle.size() <= name.size(); ++i)
-        if (iequals(name.substr(i, needle.size()), needle)) return true;
+    for (std::size_t i = 0; i + needle.size() <= name.size(); ++i)  // run on every response header: 'r' first
+        if ((name[i] | 0x20) == 'r' && iequals(name.substr(i, needle.size()), needle)) return true;
     return false;
 }
 

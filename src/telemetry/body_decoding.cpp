@@ -1,13 +1,13 @@
 #include "tokentap/telemetry/body_decoding.hpp"
 
-#include <boost/algorithm/string/predicate.hpp>
+#include "tokentap/ascii.hpp"
 
 namespace tokentap::telemetry {
 
 namespace {
-bool is_identity(std::string_view e) { return e.empty() || boost::iequals(e, "identity"); }
-bool is_gzip(std::string_view e) { return boost::iequals(e, "gzip") || boost::iequals(e, "x-gzip"); }
-bool is_deflate(std::string_view e) { return boost::iequals(e, "deflate"); }
+bool is_identity(std::string_view e) { return e.empty() || iequals(e, "identity"); }
+bool is_gzip(std::string_view e) { return iequals(e, "gzip") || iequals(e, "x-gzip"); }
+bool is_deflate(std::string_view e) { return iequals(e, "deflate"); }
 }  // namespace
 
 bool decodable_encoding(std::string_view e) { return is_identity(e) || is_gzip(e) || is_deflate(e); }

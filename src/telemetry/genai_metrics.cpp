@@ -66,8 +66,10 @@ genai_metrics::genai_metrics(metrics_registry& registry, const pipeline_stats& s
 void genai_metrics::record_cost(const genai_call& c, const attribute_set& attrs, const span* from) {
     if (c.cost_usd) cost_.record(*c.cost_usd, attrs, from, c.end_unix_ns);
     // One set, its last attribute changed per token kind (a copy per record costs more than the record).
-    attribute_set by_model = {{"gen_ai.provider.name", c.provider},
-                              {"gen_ai.request.model", c.request.model.value_or("")}};
+    attribute_set by_model;
+    by_model.reserve(3);  // with the token kind added below: no reallocation
+    by_model.emplace_back("gen_ai.provider.name", c.provider);
+    by_model.emplace_back("gen_ai.request.model", c.request.model.value_or(""));
     if (c.unpriced) {
         const auto& u = c.response.usage;
         unpriced_tokens_.add(static_cast<double>(u.input.value_or(0) + u.output.value_or(0)), by_model);

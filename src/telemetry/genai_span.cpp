@@ -4,7 +4,7 @@ namespace tokentap::telemetry {
 
 namespace {
 
-template <class T> void put(attributes& a, std::string key, const std::optional<T>& v) {
+template <class T> void put(attributes& a, attribute_key key, const std::optional<T>& v) {
     if (v) a.push_back({std::move(key), attribute_value(*v)});
 }
 

@@ -1,11 +1,9 @@
 #include "tokentap/telemetry/genai_tap.hpp"
 
-#include <boost/algorithm/string/case_conv.hpp>
-#include <boost/algorithm/string/predicate.hpp>
-
 #include "tokentap/ascii.hpp"
 #include "tokentap/dialects/openai/include_usage.hpp"
 #include "tokentap/dialects/openai/openai_endpoint.hpp"
+#include "tokentap/field_values.hpp"
 #include "tokentap/ratelimit/caller_key.hpp"
 #include "tokentap/ratelimit/limit_headers.hpp"
 #include "tokentap/telemetry/telemetry_pipeline.hpp"
@@ -50,12 +48,14 @@ void genai_tap::classify(const http::request_header<>& head) {
     cap_->endpoint = dialects::classify_endpoint(cap_->provider, head.method_string(), path_of(cap_->upstream_target));
     active_ = static_cast<bool>(cap_->endpoint);
     if (!active_) return;
-    cap_->traceparent = std::string(head["traceparent"]);
-    cap_->tracestate = std::string(head["tracestate"]);
-    cap_->retry_count = std::string(head["x-stainless-retry-count"]);
+    const auto values =
+        first_field_values<4>(head, {"traceparent", "tracestate", "x-stainless-retry-count", "anthropic-beta"});
+    cap_->traceparent = values[0];
+    cap_->tracestate = values[1];
+    cap_->retry_count = values[2];
     const auto target = head.target();
     cap_->api_key = std::string(ratelimit::find_api_key(head, std::string_view(target.data(), target.size())));
-    if (cap_->endpoint.dialect == dialects::wire::anthropic) cap_->anthropic_beta = std::string(head["anthropic-beta"]);
+    if (cap_->endpoint.dialect == dialects::wire::anthropic) cap_->anthropic_beta = values[3];
 }
 
 bool genai_tap::rewrite_request_body(const http::request_header<>& head, std::string& body) {
@@ -94,9 +94,9 @@ void genai_tap::on_response_head(const http::response_header<>& head) {
         const auto name = h.name_string();
         const std::string_view n(name.data(), name.size());
         if (ratelimit::is_limit_header(n) ||
-            (bedrock && (istarts_with(n, "x-amzn-bedrock-") || boost::iequals(n, "x-amzn-requestid") ||
-                         boost::iequals(n, "x-amzn-errortype"))))
-            cap_->response_headers.emplace_back(boost::algorithm::to_lower_copy(std::string(n)), std::string(h.value()));
+            (bedrock && (istarts_with(n, "x-amzn-bedrock-") || iequals(n, "x-amzn-requestid") ||
+                         iequals(n, "x-amzn-errortype"))))
+            cap_->response_headers.emplace_back(to_lower_ascii(n), std::string(h.value()));
     }
     const auto type = head[http::field::content_type];
     const auto framing = head.result_int() < 300
@@ -110,7 +110,7 @@ void genai_tap::on_response_head(const http::response_header<>& head) {
         cap_->stream_decode_failed = true;
         return;
     }
-    const bool identity = cap_->content_encoding.empty() || boost::iequals(cap_->content_encoding, "identity");
+    const bool identity = cap_->content_encoding.empty() || iequals(cap_->content_encoding, "identity");
     if (!identity) inflater_.emplace(cap_->content_encoding);
     // An encoded stream cannot lose a chunk without being re-encoded: it keeps its usage chunk.
     filtering_ = injected_ && identity;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 
 namespace tokentap::telemetry {
 
@@ -29,17 +30,32 @@ bool attribute_set_order::operator()(const attribute_set& a, const attribute_set
     return false;
 }
 
+namespace {
+bool same_attributes(const attribute_set& a, const attribute_set& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (compare_fast(a[i].first.view(), b[i].first.view()) != 0 || compare_fast(a[i].second, b[i].second) != 0)
+            return false;
+    return true;
+}
+}  // namespace
+
 series_point& instrument::series_for(const attribute_set& attrs) {
+    if (last_ && same_attributes(attrs, *last_key_)) return *last_;
     auto it = series_.find(attrs);
-    if (it != series_.end()) return it->second;
-    attribute_set key = attrs;
-    if (series_.size() >= max_series_) key = {{"otel.metric.overflow", "true"}};
-    auto [pos, inserted] = series_.try_emplace(key);
-    if (inserted) {
-        pos->second.attributes = key;
-        if (meta_.kind == instrument_kind::histogram) pos->second.buckets.assign(meta_.bounds.size() + 1, 0);
+    if (it == series_.end()) {
+        attribute_set key = attrs;
+        if (series_.size() >= max_series_) key = {{"otel.metric.overflow", "true"}};
+        bool inserted = false;
+        std::tie(it, inserted) = series_.try_emplace(key);
+        if (inserted) {
+            it->second.attributes = key;
+            if (meta_.kind == instrument_kind::histogram) it->second.buckets.assign(meta_.bounds.size() + 1, 0);
+        }
     }
-    return pos->second;
+    last_key_ = &it->first;
+    last_ = &it->second;
+    return it->second;
 }
 
 void instrument::add(double v, const attribute_set& attrs) {
@@ -100,7 +116,7 @@ std::vector<metric_snapshot> metrics_registry::collect() const {
     for (const auto& i : instruments_) out.push_back(i->snapshot());
     for (const auto& g : observables_) {
         auto snap = g.meta;
-        for (auto& [attrs, v] : g.cb()) snap.points.push_back({attrs, v, 0, 0, {}});
+        for (auto& [attrs, v] : g.cb()) snap.points.push_back({attrs, v, 0, 0, {}, {}});
         out.push_back(std::move(snap));
     }
     return out;

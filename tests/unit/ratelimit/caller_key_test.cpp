@@ -20,6 +20,22 @@ TEST_CASE("the credential comes from the header each provider uses, in order") {
     CHECK(find_api_key(h, "/") == "sk-proj-abc");
 }
 
+TEST_CASE("header names match in any case; the first of a repeated header counts; an empty one gives way") {
+    http::fields h;
+    h.insert("X-API-KEY", "  ");  // there, but carrying no key
+    h.insert("Api-Key", "first");
+    h.insert("api-key", "second");
+    CHECK(find_api_key(h, "/") == "first");
+    h.insert(http::field::authorization, "");
+    CHECK(find_api_key(h, "/") == "first");
+    h.insert("AUTHORIZATION", "Bearer later");  // not the first authorization: fields::find gives the empty one
+    CHECK(find_api_key(h, "/") == "first");
+    http::fields g;
+    g.insert("Authorization", "Bearer sk-x");
+    g.insert("authorization", "Bearer sk-y");
+    CHECK(find_api_key(g, "/") == "sk-x");
+}
+
 TEST_CASE("a key= query parameter, anywhere in the query, and not a look-alike") {
     http::fields h;
     CHECK(find_api_key(h, "/v1beta/models/m:streamGenerateContent?alt=sse&key=AIza123") == "AIza123");
@@ -41,6 +57,18 @@ TEST_CASE("the hash is the SHA-256 prefix: stable, short, distinct") {
     CHECK(caller_hash("") == "");
     CHECK(caller_hash("sk-1") != caller_hash("sk-2"));
     CHECK(caller_hash("sk-1").size() == 16);
+}
+
+TEST_CASE("the remembered last key never answers for another key") {
+    // SHA-256("abd") = a52d159f262b2c6ddb724a61840befc36eb30c88877a4030b65cbe86298449c9
+    const std::string abc = "abc";
+    for (int round = 0; round < 2; ++round) {
+        CHECK(caller_hash(abc) == "ba7816bf8f01cfea");
+        CHECK(caller_hash(abc) == "ba7816bf8f01cfea");
+        CHECK(caller_hash("abd") == "a52d159f262b2c6d");
+        CHECK(caller_hash("ab") != caller_hash(abc));  // a prefix of the last key
+        CHECK(caller_hash("") == "");
+    }
 }
 
 }  // TEST_SUITE

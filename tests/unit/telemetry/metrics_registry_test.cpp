@@ -121,6 +121,33 @@ TEST_CASE("histogram series are separate per attribute set") {
     CHECK(b->sum == 7);
 }
 
+TEST_CASE("a record goes to its own series whatever series the record before it used") {
+    metrics_registry reg;
+    auto& c = reg.add_counter("c", "", "");
+    const attribute_set a = {{"route", "/v1"}, {"status", "200"}};
+    const attribute_set b = {{"route", "/v1"}, {"status", "201"}};   // differs in the last value only
+    const attribute_set c2 = {{"route", "/v1"}, {"code", "200"}};    // in a name only
+    const attribute_set d = {{"route", "/v1"}};                     // a prefix of the others
+    attribute_set changing = a;  // one set whose value changes between records, as callers reuse them
+    c.add(1, a);
+    c.add(1, a);
+    c.add(10, b);
+    c.add(1, a);
+    c.add(100, c2);
+    c.add(1000, d);
+    c.add(10, b);
+    changing[1].second = "201";
+    c.add(10, changing);
+    changing[1].second = "200";
+    c.add(1, changing);
+    const auto snap = c.snapshot();
+    REQUIRE(snap.points.size() == 4);
+    CHECK(find_point(snap, a)->value == 4);
+    CHECK(find_point(snap, b)->value == 30);
+    CHECK(find_point(snap, c2)->value == 100);
+    CHECK(find_point(snap, d)->value == 1000);
+}
+
 TEST_CASE("after the series limit, new attribute sets go to the overflow series") {
     metrics_registry reg;
     auto& c = reg.add_counter("c", "", "");

@@ -17,11 +17,11 @@ namespace {
 
 std::vector<metric_snapshot> sample(double requests, std::uint64_t in_count) {
     metric_snapshot counter{"tokentap.proxy.requests", "{request}", "Requests.", instrument_kind::counter, {}, {}};
-    counter.points.push_back({{{"http.route", "/openai"}}, requests, 0, 0, {}});
+    counter.points.push_back({{{"http.route", "/openai"}}, requests, 0, 0, {}, {}});
     metric_snapshot gauge{"tokentap.upstream.connections.idle", "{connection}", "", instrument_kind::gauge, {}, {}};
-    gauge.points.push_back({{}, 3, 0, 0, {}});
+    gauge.points.push_back({{}, 3, 0, 0, {}, {}});
     metric_snapshot hist{"gen_ai.client.token.usage", "{token}", "Tokens.", instrument_kind::histogram, {1, 4, 16}, {}};
-    hist.points.push_back({{{"gen_ai.token.type", "input"}}, 0, 10.0 * in_count, in_count, {0, 0, in_count, 0}});
+    hist.points.push_back({{{"gen_ai.token.type", "input"}}, 0, 10.0 * in_count, in_count, {0, 0, in_count, 0}, {}});
     return {counter, gauge, hist};
 }
 

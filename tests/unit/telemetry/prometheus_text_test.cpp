@@ -15,7 +15,7 @@ metric_snapshot make_metric(std::string name, std::string unit, std::string desc
                            std::move(points)};
 }
 
-series_point value_point(attribute_set attrs, double value) { return series_point{std::move(attrs), value, 0, 0, {}}; }
+series_point value_point(attribute_set attrs, double value) { return series_point{std::move(attrs), value, 0, 0, {}, {}}; }
 
 }  // namespace
 
@@ -73,7 +73,7 @@ TEST_CASE("label values escape quote, backslash and newline") {
 }
 
 TEST_CASE("histograms: cumulative buckets with le and +Inf, then _sum and _count") {
-    series_point p{{{"route", "/v1"}}, 0, 25.5, 4, {1, 0, 2, 1}};
+    series_point p{{{"route", "/v1"}}, 0, 25.5, 4, {1, 0, 2, 1}, {}};
     const auto text = encode_prometheus_text({make_metric("http.server.request.duration", "s", "Duration.",
                                                           instrument_kind::histogram, {p}, {0.1, 1, 10})});
     CHECK(text ==
@@ -88,7 +88,7 @@ TEST_CASE("histograms: cumulative buckets with le and +Inf, then _sum and _count
 }
 
 TEST_CASE("a histogram series without attributes has only the le label") {
-    series_point p{{}, 0, 0.25, 1, {0, 1}};
+    series_point p{{}, 0, 0.25, 1, {0, 1}, {}};
     const auto text = encode_prometheus_text(
         {make_metric("h", "s", "H.", instrument_kind::histogram, {p}, {0.005})});
     CHECK(text.find("h_seconds_bucket{le=\"0.005\"} 0\n") != std::string::npos);

@@ -72,6 +72,10 @@ private:
     std::size_t max_series_;
     mutable std::mutex mutex_;
     std::map<attribute_set, series_point, attribute_set_order> series_;
+    // The series used last and its key (map nodes never move): most records repeat the previous
+    // one's attributes, and a compare for equality costs less than the walk down the map.
+    const attribute_set* last_key_ = nullptr;
+    series_point* last_ = nullptr;
 };
 
 class metrics_registry {
