@@ -1,8 +1,8 @@
 #include "tokentap/dialects/json_scan.hpp"
 
-#include "tokentap/dialects/json_text.hpp"
-
 #include <algorithm>
+
+#include "tokentap/dialects/json_text.hpp"
 
 namespace tokentap::dialects {
 

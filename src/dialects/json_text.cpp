@@ -43,6 +43,10 @@ std::optional<double> plain_number(std::string_view t) {
 
 json parse_scalar(std::string_view t) { return json::parse(t, nullptr, false); }
 
+bool is_named(std::initializer_list<std::string_view> names, std::string_view key) {
+    return std::find(names.begin(), names.end(), key) != names.end();
+}
+
 bool well_formed_at(const json_cursor& c, std::size_t b, std::size_t e, int depth) {
     const auto t = c.text(b, e);
     if (t.empty()) return false;
@@ -130,14 +134,6 @@ json_text json_object::operator[](std::string_view key) const {
         if (found_[i].first == key) return found_[i].second;
     return {};
 }
-
-namespace {
-
-bool is_named(std::initializer_list<std::string_view> names, std::string_view key) {
-    return std::find(names.begin(), names.end(), key) != names.end();
-}
-
-}  // namespace
 
 json_object json_text::members(std::initializer_list<std::string_view> keys) const {
     json_object out;
