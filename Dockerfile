@@ -14,7 +14,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       libboost1.81-dev libssl-dev nlohmann-json3-dev doctest-dev \
-      libyaml-cpp-dev libspdlog-dev libcli11-dev zlib1g-dev \
+      libyaml-cpp-dev libspdlog-dev libcli11-dev zlib1g-dev libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -29,7 +29,7 @@ FROM debian:bookworm-slim
 # header-only). ca-certificates provides the system trust store used to verify providers.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libssl3 libyaml-cpp0.7 libspdlog1.10 libfmt9 zlib1g ca-certificates \
+      libssl3 libyaml-cpp0.7 libspdlog1.10 libfmt9 zlib1g libjemalloc2 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 
 COPY --from=build /src/build/tokentap /usr/local/bin/tokentap

@@ -6,7 +6,7 @@ TOKENTAP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 # Debian 12 packages the build needs (Boost 1.81 for Beast/Asio, not the default 1.74).
 TOKENTAP_BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config libboost1.81-dev libssl-dev
-  nlohmann-json3-dev doctest-dev libyaml-cpp-dev libspdlog-dev libcli11-dev zlib1g-dev openssl)
+  nlohmann-json3-dev doctest-dev libyaml-cpp-dev libspdlog-dev libcli11-dev zlib1g-dev libjemalloc-dev openssl)
 
 log() { printf '[tokentap] %s\n' "$*" >&2; }
 

@@ -138,7 +138,8 @@ private:
     void tap_response(std::string_view bytes);
     net::awaitable<void> respond_error(http::status status, const std::string& type, const std::string& message);
     void build_upstream_head(bool chunked);  // takes the client's header from the parser
-    void start_watch();
+    void start_watch();  // now, or through svc_.watcher when the exchange lasts
+    void begin_watch();
     void stop_watch();
     void note(const attempt_result& r);
     // Gateway mode (config.gateway): whether and after how long to send again, on the next fallback
@@ -166,6 +167,7 @@ private:
     upstream::upstream_connection* current_ = nullptr;
     io_deadline up_deadline_;  // cancels the operations of current_ when it passes
     std::shared_ptr<disconnect_watch> watch_;
+    disconnect_watcher::ticket watch_ticket_;
     // Bytes held while relaying a body (relay_buffer::capacity): a slow reader makes tokentap stop
     // reading the upstream (TCP back-pressure) instead of buffering the response.
     relay_buffer buf_;

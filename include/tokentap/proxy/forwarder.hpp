@@ -9,6 +9,7 @@
 #include <boost/beast/http/parser.hpp>
 
 #include "tokentap/config/config.hpp"
+#include "tokentap/proxy/disconnect_watcher.hpp"
 #include "tokentap/io_deadline.hpp"
 #include "tokentap/net.hpp"
 #include "tokentap/proxy/exchange.hpp"
@@ -32,6 +33,7 @@ struct forward_services {
     upstream::pool_stats& pool_stats;
     const config::config& config;
     ratelimit::limiter* limiter = nullptr;  // gateway mode with limits; null: no limits
+    disconnect_watcher* watcher = nullptr;  // the worker's; null: every exchange is watched at once
 };
 
 // Returns whether the client connection can carry another request. Fills `record`.

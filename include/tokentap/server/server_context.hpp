@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "tokentap/config/config.hpp"
+#include "tokentap/proxy/disconnect_watcher.hpp"
 #include "tokentap/proxy/exchange.hpp"
 #include "tokentap/proxy/route_table.hpp"
 #include "tokentap/server/proxy_metrics.hpp"
@@ -41,12 +42,18 @@ struct session_slot {
 
 struct worker {
     worker(net::ssl::context& tls, const config::config& c, upstream::pool_stats& stats)
-        : pool(ioc.get_executor(), tls, c.pool, c.timeouts, stats) {}
+        : pool(ioc.get_executor(), tls, c.pool, c.timeouts, stats) {
+        watcher.bind(ioc.get_executor());
+    }
+    ~worker() { watcher.stop(); }  // its timer goes before the io_context
+    worker(const worker&) = delete;
+    worker& operator=(const worker&) = delete;
 
     // Declared first so that it outlives the io_context: destroying the io_context destroys any
     // session coroutine still suspended in it, and those deregister themselves here.
     std::unordered_set<session_slot*> sessions;
     std::atomic<int> active_sessions{0};
+    proxy::disconnect_watcher watcher;  // outlives the io_context too: exchanges take their tickets back
     net::io_context ioc{1};
     upstream::connection_pool pool;
     std::unique_ptr<ratelimit::limiter> limiter;  // gateway limits (null: none configured)

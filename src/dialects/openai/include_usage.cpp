@@ -16,6 +16,10 @@ struct stream_request_shape {
 }  // namespace
 
 std::optional<std::string> add_include_usage(std::string_view body) {
+    // Most requests do not stream: a body that cannot hold a "stream" member (not even spelled
+    // with \u escapes) is not walked.
+    if (body.find("\"stream\"") == std::string_view::npos && body.find("\\u") == std::string_view::npos)
+        return std::nullopt;
     const json_cursor c(body);
     const auto open = c.skip_ws(0);
     stream_request_shape shape;

@@ -41,7 +41,8 @@ bool same_attributes(const attribute_set& a, const attribute_set& b) {
 }  // namespace
 
 series_point& instrument::series_for(const attribute_set& attrs) {
-    if (last_ && same_attributes(attrs, *last_key_)) return *last_;
+    for (const auto& r : recent_)
+        if (r.point && same_attributes(attrs, *r.key)) return *r.point;
     auto it = series_.find(attrs);
     if (it == series_.end()) {
         attribute_set key = attrs;
@@ -53,8 +54,8 @@ series_point& instrument::series_for(const attribute_set& attrs) {
             if (meta_.kind == instrument_kind::histogram) it->second.buckets.assign(meta_.bounds.size() + 1, 0);
         }
     }
-    last_key_ = &it->first;
-    last_ = &it->second;
+    recent_[next_recent_] = {&it->first, &it->second};
+    next_recent_ = (next_recent_ + 1) % recent_size;
     return it->second;
 }
 

@@ -48,6 +48,15 @@ TEST_CASE("requests that need no change are left alone") {
     // "stream" nested in another member is not the request's own.
     CHECK_FALSE(add_include_usage(R"({"metadata":{"stream":true},"model":"m"})"));
     CHECK_FALSE(add_include_usage(R"({"stream":"true"})"));
+    CHECK_FALSE(add_include_usage(R"({"model":"m","messages":[{"role":"user","content":"caf\u00e9"}]})"));
+}
+
+TEST_CASE("the member is found however the body around it is spelled") {
+    // Whitespace before the colon, and \u escapes elsewhere in the body (which make the scan walk
+    // the whole body rather than trust a text search).
+    CHECK(add_include_usage(R"({"model":"m","stream" : true})"));
+    CHECK(add_include_usage(R"({"messages":[{"role":"user","content":"caf\u00e9"}],"stream":true})"));
+    CHECK_FALSE(add_include_usage(R"({"messages":[{"role":"user","content":"caf\u00e9"}],"stream":false})"));
 }
 
 TEST_CASE("malformed bodies are never touched") {

@@ -148,6 +148,23 @@ TEST_CASE("a record goes to its own series whatever series the record before it 
     CHECK(find_point(snap, d)->value == 1000);
 }
 
+TEST_CASE("more attribute sets in turn than the instrument remembers still count apart") {
+    metrics_registry reg;
+    auto& h = reg.add_histogram("h", "", "", {1, 10});
+    std::vector<attribute_set> sets;
+    for (int i = 0; i < 6; ++i) sets.push_back({{"route", "/v1"}, {"kind", std::to_string(i)}});
+    for (int round = 0; round < 3; ++round)
+        for (int i = 0; i < 6; ++i) h.record(i, sets[static_cast<std::size_t>(i)]);
+    const auto snap = h.snapshot();
+    REQUIRE(snap.points.size() == 6);
+    for (int i = 0; i < 6; ++i) {
+        const auto* p = find_point(snap, sets[static_cast<std::size_t>(i)]);
+        REQUIRE(p);
+        CHECK(p->count == 3);
+        CHECK(p->sum == doctest::Approx(3.0 * i));
+    }
+}
+
 TEST_CASE("after the series limit, new attribute sets go to the overflow series") {
     metrics_registry reg;
     auto& c = reg.add_counter("c", "", "");
