@@ -89,12 +89,6 @@ std::string to_valid_utf8(std::string_view text) {
     return out;
 }
 
-void protobuf_writer::varint(std::uint64_t value) { append_varint(out_, value); }
-
-void protobuf_writer::tag(std::uint32_t field, wire_type type) {
-    varint((static_cast<std::uint64_t>(field) << 3) | static_cast<std::uint64_t>(type));
-}
-
 void protobuf_writer::uint64_field(std::uint32_t field, std::uint64_t value) {
     tag(field, wire_type::varint);
     varint(value);
@@ -123,12 +117,6 @@ void protobuf_writer::double_field(std::uint32_t field, double value) {
 
 void protobuf_writer::bytes_field(std::uint32_t field, std::span<const std::uint8_t> value) {
     bytes_field(field, std::string_view(reinterpret_cast<const char*>(value.data()), value.size()));
-}
-
-void protobuf_writer::bytes_field(std::uint32_t field, std::string_view value) {
-    tag(field, wire_type::length_delimited);
-    varint(value.size());
-    out_.append(value);
 }
 
 namespace {
@@ -175,14 +163,6 @@ void protobuf_writer::packed_double_field(std::uint32_t field, std::span<const d
     tag(field, wire_type::length_delimited);
     varint(values.size() * 8);
     for (const double v : values) raw_fixed64(std::bit_cast<std::uint64_t>(v));
-}
-
-// One byte is kept for the length, which is enough for most messages (attributes, values): only
-// a body of 128 bytes or more moves, to make room for the rest of its length.
-std::size_t protobuf_writer::open_message(std::uint32_t field) {
-    tag(field, wire_type::length_delimited);
-    out_.push_back('\0');
-    return out_.size();
 }
 
 void protobuf_writer::close_message(std::size_t body_start) {

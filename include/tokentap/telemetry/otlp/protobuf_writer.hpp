@@ -27,9 +27,14 @@ std::string to_valid_utf8(std::string_view text);
 
 class protobuf_writer {
 public:
-    // Raw pieces.
-    void varint(std::uint64_t value);
-    void tag(std::uint32_t field, wire_type type);  // field numbers are 1 .. 2^29-1
+    // Raw pieces. Inline: a span's encoding is hundreds of these, most of them one byte.
+    void varint(std::uint64_t value) {
+        if (value < 0x80) out_.push_back(static_cast<char>(value));
+        else append_varint(out_, value);
+    }
+    void tag(std::uint32_t field, wire_type type) {  // field numbers are 1 .. 2^29-1
+        varint((static_cast<std::uint64_t>(field) << 3) | static_cast<std::uint64_t>(type));
+    }
 
     // Whole fields: tag followed by the value.
     void uint64_field(std::uint32_t field, std::uint64_t value);  // uint32/uint64/enum
@@ -39,7 +44,11 @@ public:
     void fixed32_field(std::uint32_t field, std::uint32_t value);  // little-endian
     void double_field(std::uint32_t field, double value);          // IEEE 754 bits as fixed64
     void bytes_field(std::uint32_t field, std::span<const std::uint8_t> value);
-    void bytes_field(std::uint32_t field, std::string_view value);
+    void bytes_field(std::uint32_t field, std::string_view value) {
+        tag(field, wire_type::length_delimited);
+        varint(value.size());
+        out_.append(value);
+    }
     // proto3 `string` must be valid UTF-8 (strict decoders such as Go's reject the whole message
     // otherwise), so ill-formed input is repaired with to_valid_utf8 before it is written.
     void string_field(std::uint32_t field, std::string_view value);
@@ -57,7 +66,13 @@ public:
     }
 
     // The same in two calls, for callers that cannot use a callable.
-    std::size_t open_message(std::uint32_t field);  // returns where the body starts
+    // One byte is kept for the length, which is enough for most messages (attributes, values):
+    // only a body of 128 bytes or more moves, to make room for the rest of its length.
+    std::size_t open_message(std::uint32_t field) {  // returns where the body starts
+        tag(field, wire_type::length_delimited);
+        out_.push_back('\0');
+        return out_.size();
+    }
     void close_message(std::size_t body_start);
 
     const std::string& data() const { return out_; }
