@@ -9,9 +9,9 @@
 #include <boost/beast/http/parser.hpp>
 
 #include "tokentap/config/config.hpp"
-#include "tokentap/proxy/disconnect_watcher.hpp"
 #include "tokentap/io_deadline.hpp"
 #include "tokentap/net.hpp"
+#include "tokentap/proxy/disconnect_watcher.hpp"
 #include "tokentap/proxy/exchange.hpp"
 #include "tokentap/proxy/route_table.hpp"
 #include "tokentap/ratelimit/limiter.hpp"
