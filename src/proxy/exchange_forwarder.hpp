@@ -138,7 +138,7 @@ private:
     void tap_response(std::string_view bytes);
     net::awaitable<void> respond_error(http::status status, const std::string& type, const std::string& message);
     void build_upstream_head(bool chunked);  // takes the client's header from the parser
-    void start_watch();  // now, or through svc_.watcher when the exchange lasts
+    void start_watch();  // queues the watch with svc_.watcher: it begins if the exchange lasts
     void begin_watch();
     void stop_watch();
     void note(const attempt_result& r);

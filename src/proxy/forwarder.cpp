@@ -326,13 +326,9 @@ net::awaitable<void> exchange_forwarder::respond_error(http::status status, cons
 
 void exchange_forwarder::start_watch() {
     if (watch_ || watch_ticket_.queued()) return;
-    if (!svc_.watcher) {
-        begin_watch();
-        return;
-    }
     watch_ticket_.owner = this;
     watch_ticket_.start = [](void* f) { static_cast<exchange_forwarder*>(f)->begin_watch(); };
-    svc_.watcher->add(watch_ticket_, record_.upstream_sent);
+    svc_.watcher.add(watch_ticket_, record_.upstream_sent);
 }
 
 void exchange_forwarder::begin_watch() {
@@ -345,7 +341,7 @@ void exchange_forwarder::begin_watch() {
 }
 
 void exchange_forwarder::stop_watch() {
-    if (svc_.watcher) svc_.watcher->remove(watch_ticket_);
+    svc_.watcher.remove(watch_ticket_);
     if (!watch_ || watch_->finished) return;
     watch_->finished = true;
     watch_->on_gone = nullptr;

@@ -32,8 +32,8 @@ struct forward_services {
     upstream::connection_pool& pool;
     upstream::pool_stats& pool_stats;
     const config::config& config;
+    disconnect_watcher& watcher;  // the worker's
     ratelimit::limiter* limiter = nullptr;  // gateway mode with limits; null: no limits
-    disconnect_watcher* watcher = nullptr;  // the worker's; null: every exchange is watched at once
 };
 
 // Returns whether the client connection can carry another request. Fills `record`.

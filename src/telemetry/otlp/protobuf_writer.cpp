@@ -64,11 +64,7 @@ std::size_t encode_varint(char* buf, std::uint64_t value) {
 }
 }  // namespace
 
-void append_varint(std::string& out, std::uint64_t value) {
-    if (value < 0x80) {  // tags, lengths of short strings, small numbers: most varints
-        out.push_back(static_cast<char>(value));
-        return;
-    }
+void append_long_varint(std::string& out, std::uint64_t value) {
     char buf[10];
     out.append(buf, encode_varint(buf, value));
 }

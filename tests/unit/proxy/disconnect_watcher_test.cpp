@@ -27,13 +27,20 @@ struct watched {
         };
     }
 };
+
+// A watcher bound to its own io_context, and the order its tickets start in.
+struct bound_watcher {
+    explicit bound_watcher(std::chrono::milliseconds delay) : watcher(delay) { watcher.bind(ioc.get_executor()); }
+    ~bound_watcher() { watcher.stop(); }
+    boost::asio::io_context ioc;
+    disconnect_watcher watcher;
+    std::vector<int> order;
+};
 }  // namespace
 
 TEST_CASE("a ticket still queued after the delay is started, once, and no sooner") {
-    boost::asio::io_context ioc;
-    disconnect_watcher watcher(20ms);
-    watcher.bind(ioc.get_executor());
-    std::vector<int> order;
+    bound_watcher f(20ms);
+    auto& [ioc, watcher, order] = f;
     watched a(order, 1);
     const auto t0 = clock_type::now();
     watcher.add(a.ticket, t0);
@@ -44,14 +51,11 @@ TEST_CASE("a ticket still queued after the delay is started, once, and no sooner
     CHECK(a.started - t0 >= 20ms);
     CHECK_FALSE(a.ticket.queued());
     CHECK(watcher.queued() == 0);
-    watcher.stop();
 }
 
 TEST_CASE("a ticket taken back before the delay is never started") {
-    boost::asio::io_context ioc;
-    disconnect_watcher watcher(20ms);
-    watcher.bind(ioc.get_executor());
-    std::vector<int> order;
+    bound_watcher f(20ms);
+    auto& [ioc, watcher, order] = f;
     watched a(order, 1), b(order, 2), c(order, 3);
     const auto now = clock_type::now();
     watcher.add(a.ticket, now);
@@ -62,14 +66,11 @@ TEST_CASE("a ticket taken back before the delay is never started") {
     CHECK(watcher.queued() == 2);
     ioc.run_for(100ms);
     CHECK(order == std::vector<int>{1, 3});
-    watcher.stop();
 }
 
 TEST_CASE("tickets added later wait their own delay: the timer re-arms for them") {
-    boost::asio::io_context ioc;
-    disconnect_watcher watcher(30ms);
-    watcher.bind(ioc.get_executor());
-    std::vector<int> order;
+    bound_watcher f(30ms);
+    auto& [ioc, watcher, order] = f;
     watched early(order, 1), late(order, 2);
     watcher.add(early.ticket, clock_type::now());
     ioc.run_for(15ms);
@@ -80,7 +81,6 @@ TEST_CASE("tickets added later wait their own delay: the timer re-arms for them"
     ioc.run_for(100ms);
     REQUIRE(order == std::vector<int>{1, 2});
     CHECK(late.started - late_added >= 30ms);
-    watcher.stop();
 }
 
 TEST_CASE("nothing is started after stop(), and tickets can still be taken back") {

@@ -18,8 +18,15 @@ namespace tokentap::telemetry::otlp {
 
 enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
 
-// Appends `value` as a base-128 varint (1 to 10 bytes) to `out`.
-void append_varint(std::string& out, std::uint64_t value);
+// Appends a varint of two bytes or more (value >= 0x80).
+void append_long_varint(std::string& out, std::uint64_t value);
+
+// Appends `value` as a base-128 varint (1 to 10 bytes) to `out`. Inline: most varints (tags,
+// lengths of short strings, small numbers) are one byte, and a span's encoding has hundreds.
+inline void append_varint(std::string& out, std::uint64_t value) {
+    if (value < 0x80) out.push_back(static_cast<char>(value));
+    else append_long_varint(out, value);
+}
 
 // Copies `text` replacing each maximal ill-formed UTF-8 subsequence with U+FFFD (the Unicode
 // "substitution of maximal subparts" practice). Well-formed input comes back unchanged.
@@ -27,11 +34,8 @@ std::string to_valid_utf8(std::string_view text);
 
 class protobuf_writer {
 public:
-    // Raw pieces. Inline: a span's encoding is hundreds of these, most of them one byte.
-    void varint(std::uint64_t value) {
-        if (value < 0x80) out_.push_back(static_cast<char>(value));
-        else append_varint(out_, value);
-    }
+    // Raw pieces, inline like the few whole fields below: a span's encoding is hundreds of them.
+    void varint(std::uint64_t value) { append_varint(out_, value); }
     void tag(std::uint32_t field, wire_type type) {  // field numbers are 1 .. 2^29-1
         varint((static_cast<std::uint64_t>(field) << 3) | static_cast<std::uint64_t>(type));
     }
