@@ -7,15 +7,18 @@
 // the socket would block or more input is needed.
 //
 // Sockets used with write_eagerly are in non-blocking mode (make_non_blocking); only plain TCP
-// streams take the direct path (a TLS stream's own buffering does not allow it).
+// streams take the direct paths (a TLS stream's own buffering does not allow them).
 
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <span>
+#include <tuple>
 #include <type_traits>
 
 #include "tokentap/net.hpp"
@@ -92,6 +95,55 @@ error_code parse_buffered(Parser& parser, beast::flat_buffer& buffer) {
         if (used == 0) return http::error::need_more;
     }
     return {};
+}
+
+// How far read_eagerly reads: like http::async_read_some (until the parser takes something),
+// http::async_read_header or http::async_read.
+enum class read_goal { some, header, message };
+
+// Reads and parses up to `goal`: bytes already in `buffer` first, without I/O. On a plain TCP
+// stream, reads are the socket's own async_read_some instead of Beast's composed operations
+// (four layers of handlers and executor copies per read: callgrind counts 3.6k fewer instructions
+// per proxied request, of 36.5k); Asio still tries each read at once when the socket may have
+// data. (A direct read before each wait was tried and is worse: when it finds nothing, the wait
+// that follows costs an epoll_ctl.) The end of the stream is the parser's put_eof when it has begun a message (a body
+// that runs to the end of the connection ends there), end_of_stream otherwise.
+template <class Stream, bool isRequest>
+net::awaitable<error_code> read_eagerly(Stream& stream, beast::flat_buffer& buffer, http::basic_parser<isRequest>& parser,
+                                        read_goal goal) {
+    const auto reached = [&] {
+        return goal == read_goal::some || (goal == read_goal::header ? parser.is_header_done() : parser.is_done());
+    };
+    error_code ec;
+    std::size_t n = 0;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+        for (;;) {
+            if (buffer.size() != 0) {
+                const auto used = parser.put(buffer.data(), ec);
+                buffer.consume(used);
+                if (ec && ec != http::error::need_more) co_return ec;
+                if (!ec && reached()) co_return ec;
+                if (!ec && used != 0 && buffer.size() != 0) continue;
+            }
+            const auto room = beast::read_size(buffer, 65536);
+            if (room == 0) co_return http::error::buffer_overflow;
+            std::tie(ec, n) = co_await stream.socket().async_read_some(buffer.prepare(room), use_nothrow);
+            buffer.commit(n);
+            if (ec == net::error::eof) {
+                if (!parser.got_some()) co_return http::error::end_of_stream;
+                ec = {};
+                parser.put_eof(ec);
+                co_return ec;
+            }
+            if (ec) co_return ec;
+        }
+    }
+    switch (goal) {
+        case read_goal::some: std::tie(ec, n) = co_await http::async_read_some(stream, buffer, parser, use_nothrow); break;
+        case read_goal::header: std::tie(ec, n) = co_await http::async_read_header(stream, buffer, parser, use_nothrow); break;
+        case read_goal::message: std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_nothrow); break;
+    }
+    co_return ec;
 }
 
 }  // namespace tokentap

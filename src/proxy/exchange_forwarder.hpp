@@ -65,7 +65,7 @@ template <class In, class Parser, class Out, class Tap, class Filter = pass_thro
 net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast::flat_buffer& in_buffer,
                                         Parser& parser, Out& out, io_deadline& out_deadline, wire_writer& writer,
                                         std::span<char> buf, config::duration idle, Tap&& tap, Filter&& filter = {}) {
-    // Beast reads into the free space of in_buffer (at least 512 bytes): room for a whole chunk
+    // A read goes into the free space of in_buffer (at least 512 bytes): room for a whole chunk
     // keeps a large body from taking thousands of small reads.
     in_buffer.reserve(buf.size());
     while (!parser.is_done()) {
@@ -76,8 +76,7 @@ net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast:
             rec = {};
             if (parser.get().body().size == buf.size()) {  // nothing buffered to pass on: read
                 in_deadline.expires_after(idle);
-                auto [ec, rn] = co_await http::async_read_some(in, in_buffer, parser, use_nothrow);
-                rec = ec;
+                rec = co_await read_eagerly(in, in_buffer, parser, read_goal::some);
             }
         }
         if (rec && rec != http::error::need_buffer) co_return relay_status{rec, {}};
@@ -206,7 +205,7 @@ net::awaitable<attempt_result> exchange_forwarder::attempt(S& up, upstream::upst
         rp_->body_limit(boost::none);
         if (head_request_) rp_->skip(true);
         up_deadline_.expires_after(svc_.config.timeouts.response_header);
-        auto [ec, n] = co_await http::async_read_header(up, conn.buffer(), *rp_, use_nothrow);
+        const auto ec = co_await read_eagerly(up, conn.buffer(), *rp_, read_goal::header);
         if (watch_ && watch_->client_gone)
             co_return attempt_result{exchange_outcome::client_gone, true, "client disconnected while waiting for the upstream"};
         if (up_deadline_.expired())
@@ -324,7 +323,7 @@ net::awaitable<attempt_result> exchange_forwarder::relay_whole_response(S& up, u
         auto ec = parse_buffered(rp, conn.buffer());
         if (ec == http::error::need_more) {
             up_deadline_.expires_after(svc_.config.timeouts.idle);
-            std::tie(ec, std::ignore) = co_await http::async_read_some(up, conn.buffer(), rp, use_nothrow);
+            ec = co_await read_eagerly(up, conn.buffer(), rp, read_goal::some);
         }
         have = buf_.size() - rp.get().body().size;
         if (ec && ec != http::error::need_buffer) rec = ec;

@@ -286,7 +286,7 @@ net::awaitable<bool> exchange_forwarder::within_limits() {
 net::awaitable<bool> exchange_forwarder::read_buffered_body() {
     http::request_parser<http::string_body> p{std::move(req_.parser)};
     p.body_limit(svc_.config.limits.max_request_body);
-    // Beast reads into the free space of the buffer, at least 512 bytes: give it room, or a 1 MB
+    // A read goes into the free space of the buffer, at least 512 bytes: give it room, or a 1 MB
     // body arrives in two thousand reads (one epoll cycle each).
     if (const auto remaining = p.content_length_remaining(); remaining && *remaining > 4096)
         req_.client_buffer.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*remaining, body_read_chunk)));
@@ -294,7 +294,7 @@ net::awaitable<bool> exchange_forwarder::read_buffered_body() {
     auto ec = parse_buffered(p, req_.client_buffer);  // a small body comes with its header
     if (ec == http::error::need_more) {
         req_.client_deadline.expires_after(svc_.config.timeouts.idle);
-        std::tie(ec, std::ignore) = co_await http::async_read(req_.client, req_.client_buffer, p, use_nothrow);
+        ec = co_await read_eagerly(req_.client, req_.client_buffer, p, read_goal::message);
     }
     // An idle keep-alive connection keeps no 64 KiB buffer (a small one is kept: freeing it would
     // cost the next request an allocation).

@@ -120,7 +120,7 @@ net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& 
         parser.body_limit(cfg.limits.max_request_body);
         deadline.expires_after(first ? cfg.timeouts.client_header : cfg.timeouts.keep_alive);
         slot.idle = buffer.size() == 0;
-        auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
+        const auto ec = co_await read_eagerly(stream, buffer, parser, read_goal::header);
         slot.idle = false;
         first = false;
         if (ec) {

@@ -1,5 +1,6 @@
-// parse_buffered (bytes already read, parsed without I/O) and write_eagerly (a direct non-blocking
-// write first, then the asynchronous rest) on a loopback socket pair.
+// parse_buffered (bytes already read, parsed without I/O), write_eagerly (a direct non-blocking
+// write first, then the asynchronous rest) and read_eagerly (Beast's read semantics on the socket's
+// own reads) on a loopback socket pair.
 #include <doctest/doctest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -7,11 +8,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstring>
+#include <functional>
 #include <thread>
 
 #include "tokentap/eager_io.hpp"
@@ -28,6 +32,39 @@ void fill(beast::flat_buffer& b, std::string_view bytes) {
 
 constexpr std::string_view whole_request =
     "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n{\"model\":1}";
+
+// A connected loopback pair: `stream` (tokentap's side) and `peer` (blocking, written by the test).
+struct socket_pair {
+    net::io_context ioc;
+    tcp::acceptor acceptor{ioc, {net::ip::make_address("127.0.0.1"), 0}};
+    tcp::socket peer{ioc};
+    beast::tcp_stream stream{ioc};
+    socket_pair() {
+        stream.socket().connect(acceptor.local_endpoint());
+        acceptor.accept(peer);
+        peer.set_option(tcp::no_delay(true));
+        make_non_blocking(stream);
+    }
+    // Runs read_eagerly to its end while `feed` writes to the peer from another thread.
+    template <class Parser>
+    error_code read(beast::flat_buffer& buffer, Parser& parser, read_goal goal, std::function<void()> feed) {
+        error_code result = net::error::fault;
+        net::co_spawn(ioc, [&]() -> net::awaitable<void> { result = co_await read_eagerly(stream, buffer, parser, goal); },
+                      [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+        std::thread writer(std::move(feed));
+        ioc.run();
+        writer.join();
+        ioc.restart();
+        return result;
+    }
+};
+
+void send_in_pieces(tcp::socket& s, std::string_view bytes, std::size_t piece) {
+    for (std::size_t at = 0; at < bytes.size(); at += piece) {
+        net::write(s, net::buffer(bytes.substr(at, piece)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+}
 
 }  // namespace
 
@@ -104,6 +141,99 @@ TEST_CASE("write_eagerly: a small message is written at once, a large one finish
     reader.join();
     CHECK(received > large.body().size());
     CHECK_FALSE(large_ec);
+}
+
+TEST_CASE("read_eagerly: a header that arrives in pieces is read whole, its body left for later") {
+    socket_pair sp;
+    beast::flat_buffer buffer;
+    http::request_parser<http::empty_body> parser;
+    const auto ec = sp.read(buffer, parser, read_goal::header, [&] { send_in_pieces(sp.peer, whole_request, 7); });
+    CHECK_FALSE(ec);
+    CHECK(parser.is_header_done());
+    CHECK_FALSE(parser.is_done());
+    CHECK(parser.get().target() == "/v1/chat/completions");
+    CHECK(parser.get()[http::field::host] == "x");
+    // The body is read afterwards, with a parser for it (as the forwarder does).
+    http::request_parser<http::string_body> body_parser{std::move(parser)};
+    body_parser.eager(true);
+    CHECK_FALSE(sp.read(buffer, body_parser, read_goal::message, [] {}));
+    CHECK(body_parser.get().body() == "{\"model\":1}");
+}
+
+TEST_CASE("read_eagerly: a message is read to its end; bytes already buffered are parsed first") {
+    socket_pair sp;
+    beast::flat_buffer buffer;
+    fill(buffer, whole_request.substr(0, 40));  // came with an earlier read
+    http::request_parser<http::string_body> parser;
+    parser.eager(true);
+    const auto ec = sp.read(buffer, parser, read_goal::message,
+                            [&] { send_in_pieces(sp.peer, whole_request.substr(40), 5); });
+    CHECK_FALSE(ec);
+    CHECK(parser.is_done());
+    CHECK(parser.get().body() == "{\"model\":1}");
+}
+
+TEST_CASE("read_eagerly: the end of the stream") {
+    SUBCASE("before any byte: end_of_stream") {
+        socket_pair sp;
+        beast::flat_buffer buffer;
+        http::request_parser<http::empty_body> parser;
+        const auto ec = sp.read(buffer, parser, read_goal::header, [&] { sp.peer.shutdown(tcp::socket::shutdown_send); });
+        CHECK(ec == http::error::end_of_stream);
+    }
+    SUBCASE("within a header: partial_message") {
+        socket_pair sp;
+        beast::flat_buffer buffer;
+        http::request_parser<http::empty_body> parser;
+        const auto ec = sp.read(buffer, parser, read_goal::header, [&] {
+            net::write(sp.peer, net::buffer(whole_request.substr(0, 30)));
+            sp.peer.shutdown(tcp::socket::shutdown_send);
+        });
+        CHECK(ec == http::error::partial_message);
+    }
+    SUBCASE("ends a body delimited by the end of the connection") {
+        socket_pair sp;
+        beast::flat_buffer buffer;
+        http::response_parser<http::string_body> parser;
+        parser.eager(true);
+        const auto ec = sp.read(buffer, parser, read_goal::message, [&] {
+            net::write(sp.peer, net::buffer(std::string_view("HTTP/1.1 200 OK\r\n\r\ndata: 1\n\n")));
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            net::write(sp.peer, net::buffer(std::string_view("data: 2\n\n")));
+            sp.peer.shutdown(tcp::socket::shutdown_send);
+        });
+        CHECK_FALSE(ec);
+        CHECK(parser.is_done());
+        CHECK(parser.get().body() == "data: 1\n\ndata: 2\n\n");
+    }
+}
+
+TEST_CASE("read_eagerly: `some` returns once the parser has taken body bytes") {
+    socket_pair sp;
+    beast::flat_buffer buffer;
+    http::response_parser<http::buffer_body> parser;
+    fill(buffer, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n");
+    parse_buffered(parser, buffer);
+    REQUIRE(parser.is_header_done());
+    std::array<char, 16> room{};
+    parser.get().body().data = room.data();
+    parser.get().body().size = room.size();
+    const auto ec = sp.read(buffer, parser, read_goal::some, [&] { net::write(sp.peer, net::buffer(std::string_view("abcd"))); });
+    CHECK_FALSE(ec);
+    CHECK_FALSE(parser.is_done());
+    CHECK(room.size() - parser.get().body().size == 4);
+    CHECK(std::string_view(room.data(), 4) == "abcd");
+}
+
+TEST_CASE("read_eagerly: a header over the parser's limit fails with header_limit") {
+    socket_pair sp;
+    beast::flat_buffer buffer;
+    http::request_parser<http::empty_body> parser;
+    parser.header_limit(64);
+    const auto ec = sp.read(buffer, parser, read_goal::header, [&] {
+        net::write(sp.peer, net::buffer("GET / HTTP/1.1\r\nX-Long: " + std::string(200, 'a') + "\r\n\r\n"));
+    });
+    CHECK(ec == http::error::header_limit);
 }
 
 }  // namespace tokentap
