@@ -102,15 +102,15 @@ error_code parse_buffered(Parser& parser, beast::flat_buffer& buffer) {
 enum class read_goal { some, header, message };
 
 // Reads and parses up to `goal`: bytes already in `buffer` first, without I/O. On a plain TCP
-// stream, reads are the socket's own async_read_some instead of Beast's composed operations
-// (four layers of handlers and executor copies per read: callgrind counts 3.6k fewer instructions
-// per proxied request, of 36.5k); Asio still tries each read at once when the socket may have
-// data. (A direct read before each wait was tried and is worse: when it finds nothing, the wait
-// that follows costs an epoll_ctl.) The end of the stream is the parser's put_eof when it has begun a message (a body
-// that runs to the end of the connection ends there), end_of_stream otherwise.
+// stream, reads are the socket's own async_read_some instead of Beast's composed operations (four
+// layers of handlers and executor copies per read: callgrind counts 3.6k fewer instructions per
+// proxied request, of 36.5k); Asio still tries each read at once when the socket may have data.
+// (A direct read before each wait was tried and is worse: when it finds nothing, the wait that
+// follows costs an epoll_ctl.) The end of the stream is the parser's put_eof when it has begun a
+// message (a body that runs to the end of the connection ends there), end_of_stream otherwise.
 template <class Stream, bool isRequest>
-net::awaitable<error_code> read_eagerly(Stream& stream, beast::flat_buffer& buffer, http::basic_parser<isRequest>& parser,
-                                        read_goal goal) {
+net::awaitable<error_code> read_eagerly(Stream& stream, beast::flat_buffer& buffer,
+                                        http::basic_parser<isRequest>& parser, read_goal goal) {
     const auto reached = [&] {
         return goal == read_goal::some || (goal == read_goal::header ? parser.is_header_done() : parser.is_done());
     };
@@ -121,9 +121,10 @@ net::awaitable<error_code> read_eagerly(Stream& stream, beast::flat_buffer& buff
             if (buffer.size() != 0) {
                 const auto used = parser.put(buffer.data(), ec);
                 buffer.consume(used);
-                if (ec && ec != http::error::need_more) co_return ec;
-                if (!ec && reached()) co_return ec;
-                if (!ec && used != 0 && buffer.size() != 0) continue;
+                if (ec != http::error::need_more) {
+                    if (ec || reached()) co_return ec;
+                    if (used != 0 && buffer.size() != 0) continue;  // more to parse before reading
+                }
             }
             const auto room = beast::read_size(buffer, 65536);
             if (room == 0) co_return http::error::buffer_overflow;
@@ -139,9 +140,15 @@ net::awaitable<error_code> read_eagerly(Stream& stream, beast::flat_buffer& buff
         }
     }
     switch (goal) {
-        case read_goal::some: std::tie(ec, n) = co_await http::async_read_some(stream, buffer, parser, use_nothrow); break;
-        case read_goal::header: std::tie(ec, n) = co_await http::async_read_header(stream, buffer, parser, use_nothrow); break;
-        case read_goal::message: std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_nothrow); break;
+        case read_goal::some:
+            std::tie(ec, n) = co_await http::async_read_some(stream, buffer, parser, use_nothrow);
+            break;
+        case read_goal::header:
+            std::tie(ec, n) = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
+            break;
+        case read_goal::message:
+            std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, use_nothrow);
+            break;
     }
     co_return ec;
 }

@@ -150,7 +150,8 @@ net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& 
             record.provider = match->route->provider;
             auto observer = ctx.make_observer ? ctx.make_observer(*match) : nullptr;
             keep = co_await proxy::forward_exchange({stream, deadline, buffer, parser, *match, keep},
-                                                    {w.pool, ctx.pool_stats, cfg, w.watcher, w.limiter.get()}, observer.get(), record);
+                                                    {w.pool, ctx.pool_stats, cfg, w.watcher, w.limiter.get()},
+                                                    observer.get(), record);
             record.end = clock::now();
             if (observer) observer->on_finish(record);
         } else {

@@ -49,8 +49,8 @@ struct socket_pair {
     template <class Parser>
     error_code read(beast::flat_buffer& buffer, Parser& parser, read_goal goal, std::function<void()> feed) {
         error_code result = net::error::fault;
-        net::co_spawn(ioc, [&]() -> net::awaitable<void> { result = co_await read_eagerly(stream, buffer, parser, goal); },
-                      [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+        auto run = [&]() -> net::awaitable<void> { result = co_await read_eagerly(stream, buffer, parser, goal); };
+        net::co_spawn(ioc, run, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
         std::thread writer(std::move(feed));
         ioc.run();
         writer.join();
@@ -178,7 +178,8 @@ TEST_CASE("read_eagerly: the end of the stream") {
         socket_pair sp;
         beast::flat_buffer buffer;
         http::request_parser<http::empty_body> parser;
-        const auto ec = sp.read(buffer, parser, read_goal::header, [&] { sp.peer.shutdown(tcp::socket::shutdown_send); });
+        const auto ec =
+            sp.read(buffer, parser, read_goal::header, [&] { sp.peer.shutdown(tcp::socket::shutdown_send); });
         CHECK(ec == http::error::end_of_stream);
     }
     SUBCASE("within a header: partial_message") {
@@ -218,7 +219,8 @@ TEST_CASE("read_eagerly: `some` returns once the parser has taken body bytes") {
     std::array<char, 16> room{};
     parser.get().body().data = room.data();
     parser.get().body().size = room.size();
-    const auto ec = sp.read(buffer, parser, read_goal::some, [&] { net::write(sp.peer, net::buffer(std::string_view("abcd"))); });
+    const auto ec =
+        sp.read(buffer, parser, read_goal::some, [&] { net::write(sp.peer, net::buffer(std::string_view("abcd"))); });
     CHECK_FALSE(ec);
     CHECK_FALSE(parser.is_done());
     CHECK(room.size() - parser.get().body().size == 4);
