@@ -71,6 +71,7 @@ struct telemetry_pipeline::impl {
     bool stopping = false;  // telemetry thread only
     clock::time_point drain_deadline = clock::time_point::max();  // set with stopping
     bool export_in_flight = false;
+    std::size_t proto_bytes_per_span = 1024;  // in the last protobuf batch; sizes the next body
 
     bool exporting() const { return exporter || trace_file.is_open(); }
     // Whether the spans queued (and `unread` captures still to read) fill half of the queue. Up to
@@ -177,12 +178,16 @@ net::awaitable<void> telemetry_pipeline::impl::export_batch() {
         // Protobuf messages concatenate into their merge: encode in slices, yielding between them.
         // Each slice's spans are freed once encoded: freeing a whole batch at once (thousands of
         // strings) would be one long run of the thread that holds up the request threads.
+        // The body is reserved from the last batch's size per span, so that the slices are
+        // encoded in place instead of growing (and copying) the body many times over.
+        body.reserve(batch.size() * (proto_bytes_per_span + proto_bytes_per_span / 4) + 1024);
         for (std::size_t at = 0; at < batch.size(); at += encode_slice) {
             const auto slice = std::span<span>(batch).subspan(at, std::min(encode_slice, batch.size() - at));
-            body += otlp::encode_traces_proto(res, scope, slice);
+            otlp::append_traces_proto(body, res, scope, slice);
             for (auto& s : slice) s = span{};
             if (!falling_behind(0)) std::this_thread::yield();
         }
+        proto_bytes_per_span = body.size() / batch.size();
     }
     export_in_flight = true;
     // While draining, an export must end by the shutdown deadline, not by its usual timeout.

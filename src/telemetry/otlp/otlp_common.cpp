@@ -41,12 +41,48 @@ void write_any_value(protobuf_writer& w, const attribute_value& value) {
         value);
 }
 
+namespace {
+
+// A KeyValue whose value is a scalar, its sizes counted first so that it is written straight
+// through: no nested message opened and closed (and moved) twice per attribute, which was most of
+// a span's encoding. The same bytes as the general path below.
+void write_scalar_attribute(protobuf_writer& w, std::uint32_t field, const attribute& attr) {
+    std::string repaired_key, repaired_text;
+    std::string_view key = attr.key.view();
+    if (!valid_utf8(key)) key = repaired_key = to_valid_utf8(key);
+    std::string_view text;
+    std::size_t any_size = 0;  // the AnyValue's body: one field
+    if (const auto* s = std::get_if<std::string>(&attr.value)) {
+        text = *s;
+        if (!valid_utf8(text)) text = repaired_text = to_valid_utf8(text);
+        any_size = 1 + varint_size(text.size()) + text.size();
+    } else if (const auto* i = std::get_if<std::int64_t>(&attr.value)) {
+        any_size = 1 + varint_size(static_cast<std::uint64_t>(*i));
+    } else if (std::holds_alternative<double>(attr.value)) {
+        any_size = 1 + 8;
+    } else {
+        any_size = 1 + 1;  // bool
+    }
+    w.message_header(field, 1 + varint_size(key.size()) + key.size() + 1 + varint_size(any_size) + any_size);
+    w.bytes_field(key_value_field::key, key);
+    w.message_header(key_value_field::value, any_size);
+    if (std::holds_alternative<std::string>(attr.value)) w.bytes_field(any_value_field::string_value, text);
+    else write_any_value(w, attr.value);
+}
+
+}  // namespace
+
 void write_attributes(protobuf_writer& w, std::uint32_t field, const attributes& attrs) {
-    for (const auto& attr : attrs)
+    for (const auto& attr : attrs) {
+        if (!std::holds_alternative<std::vector<std::string>>(attr.value)) {
+            write_scalar_attribute(w, field, attr);
+            continue;
+        }
         w.message_field(field, [&attr](protobuf_writer& kv) {
             kv.string_field(key_value_field::key, attr.key);
             kv.message_field(key_value_field::value, [&attr](protobuf_writer& any) { write_any_value(any, attr.value); });
         });
+    }
 }
 
 void write_scope(protobuf_writer& w, const instrumentation_scope& scope) {

@@ -119,15 +119,22 @@ ojson scope_spans_json(const instrumentation_scope& scope, std::span<const telem
 
 }  // namespace
 
-std::string encode_traces_proto(const resource& res, const instrumentation_scope& scope,
-                                std::span<const telemetry::span> spans) {
-    protobuf_writer w;
+void append_traces_proto(std::string& out, const resource& res, const instrumentation_scope& scope,
+                         std::span<const telemetry::span> spans) {
+    protobuf_writer w(std::move(out));
     w.message_field(request_field::resource_spans, [&](protobuf_writer& rs) {
         rs.message_field(resource_spans_field::resource, [&res](protobuf_writer& r) { write_resource(r, res); });
         rs.message_field(resource_spans_field::scope_spans,
                          [&](protobuf_writer& ss) { write_scope_spans(ss, scope, spans); });
     });
-    return w.take();
+    out = w.take();
+}
+
+std::string encode_traces_proto(const resource& res, const instrumentation_scope& scope,
+                                std::span<const telemetry::span> spans) {
+    std::string out;
+    append_traces_proto(out, res, scope, spans);
+    return out;
 }
 
 std::string encode_traces_json(const resource& res, const instrumentation_scope& scope,

@@ -116,9 +116,29 @@ void protobuf_writer::bytes_field(std::uint32_t field, std::span<const std::uint
 }
 
 namespace {
-// Whether `text` is valid UTF-8 as it is (the common case: keys, ids, model names are ASCII).
-// ASCII is skipped eight bytes at a time.
+// Whether `text` is all ASCII: its bytes ORed eight at a time, the last eight overlapping the
+// ones before when the size is not a multiple of eight (no byte-by-byte tail).
+bool ascii(std::string_view text) {
+    constexpr std::uint64_t highs = 0x8080808080808080ull;
+    const auto word_at = [&](std::size_t i) {
+        std::uint64_t w;
+        std::memcpy(&w, text.data() + i, 8);
+        return w;
+    };
+    if (text.size() < 8) {
+        unsigned char bits = 0;
+        for (const char c : text) bits |= static_cast<unsigned char>(c);
+        return bits < 0x80;
+    }
+    std::uint64_t bits = word_at(text.size() - 8);
+    for (std::size_t i = 0; i + 8 <= text.size(); i += 8) bits |= word_at(i);
+    return (bits & highs) == 0;
+}
+}  // namespace
+
+// The common case, keys, ids and model names, is ASCII: checked a word at a time first.
 bool valid_utf8(std::string_view text) {
+    if (ascii(text)) return true;
     std::size_t pos = 0;
     while (pos < text.size()) {
         if (pos + 8 <= text.size()) {
@@ -140,7 +160,6 @@ bool valid_utf8(std::string_view text) {
     }
     return true;
 }
-}  // namespace
 
 void protobuf_writer::string_field(std::uint32_t field, std::string_view value) {
     if (valid_utf8(value)) bytes_field(field, value);  // no copy for the usual case

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tokentap/dialects/json_fields.hpp"
@@ -68,6 +69,33 @@ TEST_CASE("well_formed agrees with nlohmann on whole values, however deep the da
         CHECK(well_formed(text) == expected);
         CHECK(read_json(text).present() == expected);
     }
+}
+
+TEST_CASE("plain_text refuses a control, non-ASCII, quote or backslash byte wherever it stands") {
+    // Lengths around the eight-byte steps it checks at once, each byte value at each position,
+    // among ordinary letters and among the plain bytes at the edges of the range (space, tilde).
+    for (const std::string_view filler : {"a", " ~"}) {
+        for (std::size_t length = 1; length <= 19; ++length) {
+            for (std::size_t at = 0; at < length; ++at) {
+                for (int byte = 0; byte < 256; ++byte) {
+                    std::string text;
+                    for (std::size_t i = 0; i < length; ++i) text += filler[i % filler.size()];
+                    text[at] = static_cast<char>(byte);
+                    const bool plain = byte >= 0x20 && byte < 0x7F && byte != '\\' && byte != '"';
+                    if (plain_text(text) != plain) {
+                        CAPTURE(length);
+                        CAPTURE(at);
+                        CAPTURE(byte);
+                        FAIL_CHECK("plain_text disagrees");
+                    }
+                }
+            }
+        }
+    }
+    CHECK(plain_text(""));
+    CHECK(plain_text("gpt-4o-mini ~ {} [] 0123456789 !#$%&'()*+,-./:;<=>?@ ^_`|"));
+    CHECK_FALSE(plain_text("gpt-4o-mini, then a tab\t"));
+    CHECK_FALSE(plain_text(std::string("sixteen bytes..\x7f")));
 }
 
 TEST_CASE("read_json takes whitespace and a byte order mark off, and nothing else") {

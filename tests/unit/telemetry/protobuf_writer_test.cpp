@@ -164,15 +164,18 @@ TEST_CASE("string fields are repaired to valid UTF-8, bytes are not") {
 }
 
 TEST_CASE("string fields check every byte of a long text, eight-byte ASCII runs included") {
-    for (std::size_t at = 0; at < 20; ++at) {
-        CAPTURE(at);
-        std::string text(20, 'a');
-        text[at] = '\xff';
-        protobuf_writer w;
-        w.string_field(1, text);
-        std::string repaired(20, 'a');
-        repaired.replace(at, 1, "\xEF\xBF\xBD");
-        CHECK(w.data() == std::string("\x0a\x16") + repaired);
+    for (std::size_t length = 1; length <= 20; ++length) {  // short texts, and tails after whole words
+        for (std::size_t at = 0; at < length; ++at) {
+            CAPTURE(length);
+            CAPTURE(at);
+            std::string text(length, 'a');
+            text[at] = '\xff';
+            protobuf_writer w;
+            w.string_field(1, text);
+            std::string repaired(length, 'a');
+            repaired.replace(at, 1, "\xEF\xBF\xBD");
+            CHECK(w.data() == std::string("\x0a") + static_cast<char>(length + 2) + repaired);
+        }
     }
     protobuf_writer w;
     const std::string valid = "abcdefgh\xC3\xA9ijklmnop\xE2\x82\xAC";  // multi-byte after a run

@@ -22,6 +22,9 @@ namespace tokentap::telemetry::otlp {
 
 std::string encode_traces_proto(const resource& res, const instrumentation_scope& scope,
                                 std::span<const telemetry::span> spans);
+// The same request appended to `out`: encoded in place, no copy, into what `out` has reserved.
+void append_traces_proto(std::string& out, const resource& res, const instrumentation_scope& scope,
+                         std::span<const telemetry::span> spans);
 std::string encode_traces_json(const resource& res, const instrumentation_scope& scope,
                                std::span<const telemetry::span> spans);
 

@@ -7,6 +7,7 @@
 // Nested messages are written in place and their length prefix is inserted when they close, so the
 // output is canonical (minimal varints) at the cost of moving each message's bytes once per level.
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -28,12 +29,25 @@ inline void append_varint(std::string& out, std::uint64_t value) {
     else append_long_varint(out, value);
 }
 
+// The number of bytes of `value`'s varint.
+inline std::size_t varint_size(std::uint64_t value) {
+    return value < 0x80 ? 1 : (static_cast<std::size_t>(std::bit_width(value)) + 6) / 7;
+}
+
+// Whether `text` is well-formed UTF-8 as it is.
+bool valid_utf8(std::string_view text);
+
 // Copies `text` replacing each maximal ill-formed UTF-8 subsequence with U+FFFD (the Unicode
 // "substitution of maximal subparts" practice). Well-formed input comes back unchanged.
 std::string to_valid_utf8(std::string_view text);
 
 class protobuf_writer {
 public:
+    protobuf_writer() = default;
+    // Writes after what `out` holds already, into its spare capacity (protobuf messages
+    // concatenate into their merge, so one buffer can take several).
+    explicit protobuf_writer(std::string out) : out_(std::move(out)) {}
+
     // Raw pieces, inline like the few whole fields below: a span's encoding is hundreds of them.
     void varint(std::uint64_t value) { append_varint(out_, value); }
     void tag(std::uint32_t field, wire_type type) {  // field numbers are 1 .. 2^29-1
@@ -52,6 +66,12 @@ public:
         tag(field, wire_type::length_delimited);
         varint(value.size());
         out_.append(value);
+    }
+    // The tag and length of a nested message whose body's size is known: the body follows with
+    // the calls that write it, and nothing moves afterwards (message_field's insert).
+    void message_header(std::uint32_t field, std::size_t body_size) {
+        tag(field, wire_type::length_delimited);
+        varint(body_size);
     }
     // proto3 `string` must be valid UTF-8 (strict decoders such as Go's reject the whole message
     // otherwise), so ill-formed input is repaired with to_valid_utf8 before it is written.
