@@ -31,9 +31,11 @@ bool attribute_set_order::operator()(const attribute_set& a, const attribute_set
 }
 
 namespace {
+// Compared from the last attribute back: the sets a call records differ in the one added last
+// (the token type, the error type), so a set that is not the one looked for shows it at once.
 bool same_attributes(const attribute_set& a, const attribute_set& b) {
     if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::size_t i = a.size(); i-- > 0;)
         if (compare_fast(a[i].first.view(), b[i].first.view()) != 0 || compare_fast(a[i].second, b[i].second) != 0)
             return false;
     return true;
