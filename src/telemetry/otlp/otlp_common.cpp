@@ -1,5 +1,6 @@
 #include "tokentap/telemetry/otlp/otlp_common.hpp"
 
+#include <bit>
 #include <cmath>
 #include <type_traits>
 #include <variant>
@@ -44,30 +45,61 @@ void write_any_value(protobuf_writer& w, const attribute_value& value) {
 namespace {
 
 // A KeyValue whose value is a scalar, its sizes counted first so that it is written straight
-// through: no nested message opened and closed (and moved) twice per attribute, which was most of
-// a span's encoding. The same bytes as the general path below.
+// through: no nested message opened and closed (and moved) twice per attribute. The same bytes
+// as the general path in write_attributes.
+struct counted_attribute {
+    std::string_view key;   // valid UTF-8
+    std::string_view text;  // the string value, valid UTF-8
+    const attribute_value* value = nullptr;
+    std::size_t any_size = 0;  // the AnyValue's body: one field
+    std::size_t kv_size = 0;   // the KeyValue's body
+};
+
+template <class Encoder>
+void encode_key_value(Encoder& e, std::uint32_t field, const counted_attribute& a) {
+    e.tag(field, wire_type::length_delimited);
+    e.varint(a.kv_size);
+    e.bytes_field(key_value_field::key, a.key);
+    e.tag(key_value_field::value, wire_type::length_delimited);
+    e.varint(a.any_size);
+    if (std::holds_alternative<std::string>(*a.value))
+        e.bytes_field(any_value_field::string_value, a.text);
+    else if (const auto* i = std::get_if<std::int64_t>(a.value))
+        e.uint64_field(any_value_field::int_value, static_cast<std::uint64_t>(*i));  // int64: two's complement
+    else if (const auto* d = std::get_if<double>(a.value))
+        e.fixed64_field(any_value_field::double_value, std::bit_cast<std::uint64_t>(*d));
+    else
+        e.uint64_field(any_value_field::bool_value, std::get<bool>(*a.value) ? 1 : 0);
+}
+
+// Most attributes (names, ids, counts) fit a stack buffer this size and are appended at once.
+constexpr std::size_t small_attribute = 256;
+
 void write_scalar_attribute(protobuf_writer& w, std::uint32_t field, const attribute& attr) {
     std::string repaired_key, repaired_text;
-    std::string_view key = attr.key.view();
-    if (!valid_utf8(key)) key = repaired_key = to_valid_utf8(key);
-    std::string_view text;
-    std::size_t any_size = 0;  // the AnyValue's body: one field
+    counted_attribute a{attr.key.view(), {}, &attr.value};
+    if (!valid_utf8(a.key)) a.key = repaired_key = to_valid_utf8(a.key);
     if (const auto* s = std::get_if<std::string>(&attr.value)) {
-        text = *s;
-        if (!valid_utf8(text)) text = repaired_text = to_valid_utf8(text);
-        any_size = 1 + varint_size(text.size()) + text.size();
+        a.text = *s;
+        if (!valid_utf8(a.text)) a.text = repaired_text = to_valid_utf8(a.text);
+        a.any_size = 1 + varint_size(a.text.size()) + a.text.size();
     } else if (const auto* i = std::get_if<std::int64_t>(&attr.value)) {
-        any_size = 1 + varint_size(static_cast<std::uint64_t>(*i));
+        a.any_size = 1 + varint_size(static_cast<std::uint64_t>(*i));
     } else if (std::holds_alternative<double>(attr.value)) {
-        any_size = 1 + 8;
+        a.any_size = 1 + 8;
     } else {
-        any_size = 1 + 1;  // bool
+        a.any_size = 1 + 1;  // bool
     }
-    w.message_header(field, 1 + varint_size(key.size()) + key.size() + 1 + varint_size(any_size) + any_size);
-    w.bytes_field(key_value_field::key, key);
-    w.message_header(key_value_field::value, any_size);
-    if (std::holds_alternative<std::string>(attr.value)) w.bytes_field(any_value_field::string_value, text);
-    else write_any_value(w, attr.value);
+    a.kv_size = 1 + varint_size(a.key.size()) + a.key.size() + 1 + varint_size(a.any_size) + a.any_size;
+    const auto tag_size = varint_size(static_cast<std::uint64_t>(field) << 3);
+    if (tag_size + varint_size(a.kv_size) + a.kv_size <= small_attribute) {
+        char buffer[small_attribute];
+        fixed_encoder e(buffer);
+        encode_key_value(e, field, a);
+        w.raw(e.written());
+    } else {
+        encode_key_value(w, field, a);
+    }
 }
 
 }  // namespace

@@ -61,6 +61,13 @@ TEST_CASE("attributes: scalars written with counted lengths give the bytes of ne
         CHECK(counted_encoding(9, one) == nested_encoding(9, one));
     }
     CHECK(counted_encoding(9, attrs) == nested_encoding(9, attrs));
+    // Around the size written through a stack buffer (256 bytes) and the one written in place.
+    for (std::size_t size = 230; size <= 270; ++size) {
+        CAPTURE(size);
+        const attributes around{{"k", std::string(size, 'v')}, {attribute_key(std::string(size, 'k')), true}};
+        CHECK(counted_encoding(9, around) == nested_encoding(9, around));
+        CHECK(counted_encoding(300, around) == nested_encoding(300, around));  // a two-byte tag
+    }
     CHECK(counted_encoding(4, attrs) == nested_encoding(4, attrs));
 }
 

@@ -10,6 +10,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -67,12 +68,8 @@ public:
         varint(value.size());
         out_.append(value);
     }
-    // The tag and length of a nested message whose body's size is known: the body follows with
-    // the calls that write it, and nothing moves afterwards (message_field's insert).
-    void message_header(std::uint32_t field, std::size_t body_size) {
-        tag(field, wire_type::length_delimited);
-        varint(body_size);
-    }
+    // Bytes already encoded (by a fixed_encoder), appended as they are.
+    void raw(std::string_view bytes) { out_.append(bytes); }
     // proto3 `string` must be valid UTF-8 (strict decoders such as Go's reject the whole message
     // otherwise), so ill-formed input is repaired with to_valid_utf8 before it is written.
     void string_field(std::uint32_t field, std::string_view value);
@@ -107,6 +104,43 @@ private:
     void raw_fixed32(std::uint32_t value);
 
     std::string out_;
+};
+
+// The same pieces written through a pointer into a caller's buffer, for a small piece whose
+// size is counted first (an attribute): no capacity check per byte, one append of the whole.
+// The caller makes the buffer large enough; nothing is checked here.
+class fixed_encoder {
+public:
+    explicit fixed_encoder(char* at) : begin_(at), at_(at) {}
+    void varint(std::uint64_t value) {
+        while (value >= 0x80) {
+            *at_++ = static_cast<char>((value & 0x7F) | 0x80);
+            value >>= 7;
+        }
+        *at_++ = static_cast<char>(value);
+    }
+    void tag(std::uint32_t field, wire_type type) {
+        varint((static_cast<std::uint64_t>(field) << 3) | static_cast<std::uint64_t>(type));
+    }
+    void uint64_field(std::uint32_t field, std::uint64_t value) {
+        tag(field, wire_type::varint);
+        varint(value);
+    }
+    void fixed64_field(std::uint32_t field, std::uint64_t value) {
+        tag(field, wire_type::fixed64);
+        for (int i = 0; i < 8; ++i) *at_++ = static_cast<char>((value >> (8 * i)) & 0xFF);  // little-endian
+    }
+    void bytes_field(std::uint32_t field, std::string_view value) {
+        tag(field, wire_type::length_delimited);
+        varint(value.size());
+        if (!value.empty()) std::memcpy(at_, value.data(), value.size());
+        at_ += value.size();
+    }
+    std::string_view written() const { return {begin_, static_cast<std::size_t>(at_ - begin_)}; }
+
+private:
+    char* begin_;
+    char* at_;
 };
 
 }  // namespace tokentap::telemetry::otlp
