@@ -77,9 +77,6 @@ bool well_formed_at(const json_cursor& c, std::size_t b, std::size_t e, int dept
     }
 }
 
-}  // namespace
-
-namespace {
 bool plain_char(unsigned char ch) { return ch >= 0x20 && ch < 0x7F && ch != '\\' && ch != '"'; }
 
 // Whether all eight bytes of `w` are plain, tested at once (the byte tests of "Bit Twiddling
@@ -95,7 +92,8 @@ bool plain_word(std::uint64_t w) {
 }  // namespace
 
 bool plain_text(std::string_view text) {
-    if (text.size() < 8) return std::all_of(text.begin(), text.end(), [](char c) { return plain_char(static_cast<unsigned char>(c)); });
+    if (text.size() < 8)
+        return std::all_of(text.begin(), text.end(), [](char c) { return plain_char(static_cast<unsigned char>(c)); });
     const auto word_at = [&](std::size_t i) {
         std::uint64_t w;
         std::memcpy(&w, text.data() + i, 8);
