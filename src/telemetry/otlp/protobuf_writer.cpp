@@ -51,19 +51,6 @@ std::size_t scan_sequence(std::string_view text, std::size_t pos, bool& complete
 
 }  // namespace
 
-namespace {
-// The varint of `value` into `buf` (at least 10 bytes); returns its length.
-std::size_t encode_varint(char* buf, std::uint64_t value) {
-    std::size_t n = 0;
-    while (value >= 0x80) {
-        buf[n++] = static_cast<char>((value & 0x7F) | 0x80);
-        value >>= 7;
-    }
-    buf[n++] = static_cast<char>(value);
-    return n;
-}
-}  // namespace
-
 void append_long_varint(std::string& out, std::uint64_t value) {
     char buf[10];
     out.append(buf, encode_varint(buf, value));
@@ -188,8 +175,8 @@ void protobuf_writer::close_message(std::size_t body_start) {
 }
 
 void protobuf_writer::raw_fixed64(std::uint64_t value) {
-    char bytes[8];  // little-endian, as protobuf wants
-    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xFF);
+    char bytes[8];
+    encode_fixed64(bytes, value);
     out_.append(bytes, 8);
 }
 

@@ -20,6 +20,22 @@ namespace tokentap::telemetry::otlp {
 
 enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
 
+// The varint of `value` into `buf` (room for 10 bytes); returns its length.
+inline std::size_t encode_varint(char* buf, std::uint64_t value) {
+    std::size_t n = 0;
+    while (value >= 0x80) {
+        buf[n++] = static_cast<char>((value & 0x7F) | 0x80);
+        value >>= 7;
+    }
+    buf[n++] = static_cast<char>(value);
+    return n;
+}
+
+// `value` as 8 little-endian bytes into `buf`, as protobuf's fixed64 wants.
+inline void encode_fixed64(char* buf, std::uint64_t value) {
+    for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((value >> (8 * i)) & 0xFF);
+}
+
 // Appends a varint of two bytes or more (value >= 0x80).
 void append_long_varint(std::string& out, std::uint64_t value);
 
@@ -112,13 +128,7 @@ private:
 class fixed_encoder {
 public:
     explicit fixed_encoder(char* at) : begin_(at), at_(at) {}
-    void varint(std::uint64_t value) {
-        while (value >= 0x80) {
-            *at_++ = static_cast<char>((value & 0x7F) | 0x80);
-            value >>= 7;
-        }
-        *at_++ = static_cast<char>(value);
-    }
+    void varint(std::uint64_t value) { at_ += encode_varint(at_, value); }
     void tag(std::uint32_t field, wire_type type) {
         varint((static_cast<std::uint64_t>(field) << 3) | static_cast<std::uint64_t>(type));
     }
@@ -128,7 +138,8 @@ public:
     }
     void fixed64_field(std::uint32_t field, std::uint64_t value) {
         tag(field, wire_type::fixed64);
-        for (int i = 0; i < 8; ++i) *at_++ = static_cast<char>((value >> (8 * i)) & 0xFF);  // little-endian
+        encode_fixed64(at_, value);
+        at_ += 8;
     }
     void bytes_field(std::uint32_t field, std::string_view value) {
         tag(field, wire_type::length_delimited);
