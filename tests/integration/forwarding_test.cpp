@@ -68,6 +68,24 @@ TEST_CASE("bodies and end-to-end headers pass byte for byte in both directions")
     CHECK(got[0].find("keep-alive") == got[0].end());
 }
 
+TEST_CASE("the path after the route prefix is forwarded as received: empty and dot segments, escapes") {
+    // An Azure client with a trailing slash on its endpoint sends //openai/...; the provider, not
+    // tokentap, decides what such a path means.
+    fake_upstream up(answer(200, "{}"));
+    running_proxy proxy(config_for(up.port()));
+    client c(proxy.port());
+    const std::string paths[] = {"//openai/deployments/d/embeddings?api-version=2023-07-01-preview",
+                                 "/v1/./models/../models/a%2Fb?x=%2F%2F&y=//", "/v1//chat///completions"};
+    for (const auto& path : paths) {
+        http::request<http::string_body> req{http::verb::post, "/up" + path, 11};
+        req.body() = "{}";
+        CHECK(c.send(req).result_int() == 200);
+    }
+    const auto got = up.received();
+    REQUIRE(got.size() == std::size(paths));
+    for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i].target() == paths[i]);
+}
+
 TEST_CASE("content-encoding and the encoded bytes reach the client untouched") {
     const std::string gz("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x01\x00\x00\xff\xff", 15);
     fake_upstream up(answer(200, gz, "Content-Encoding: gzip\r\n"));

@@ -4,6 +4,8 @@
 // (tokentap.proxy.overhead), and the upstream pools.
 // Thread-safe (the registry's instruments are).
 
+#include <cstdint>
+
 #include "tokentap/proxy/exchange.hpp"
 #include "tokentap/telemetry/metrics/metrics_registry.hpp"
 #include "tokentap/upstream/connection_pool.hpp"
@@ -22,6 +24,7 @@ private:
     telemetry::instrument& duration_;
     telemetry::instrument& bytes_;
     telemetry::instrument& overhead_;
+    std::uint64_t serial_;  // tells this instance's cached series from another's
 };
 
 }  // namespace tokentap::server

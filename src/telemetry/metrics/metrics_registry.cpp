@@ -66,10 +66,13 @@ void instrument::add(double v, const attribute_set& attrs) {
     series_for(attrs).value += v;
 }
 
+// Bucket i counts values in (bounds[i-1], bounds[i]]; the last one is (bounds.back(), +Inf).
+std::size_t instrument::bucket_of(double v) const {
+    return static_cast<std::size_t>(std::lower_bound(meta_.bounds.begin(), meta_.bounds.end(), v) - meta_.bounds.begin());
+}
+
 void instrument::record(double v, const attribute_set& attrs, const span* from, std::uint64_t time_unix_ns) {
-    // Bucket i counts values in (bounds[i-1], bounds[i]]; the last one is (bounds.back(), +Inf).
-    const auto idx = static_cast<std::size_t>(
-        std::lower_bound(meta_.bounds.begin(), meta_.bounds.end(), v) - meta_.bounds.begin());
+    const auto idx = bucket_of(v);
     std::lock_guard lock(mutex_);
     auto& s = series_for(attrs);
     s.sum += v;
@@ -78,6 +81,24 @@ void instrument::record(double v, const attribute_set& attrs, const span* from, 
     if (!from) return;
     if (s.exemplars.empty()) s.exemplars.resize(s.buckets.size());
     s.exemplars[idx] = {v, time_unix_ns, from->trace, from->id};
+}
+
+series_point& instrument::series(const attribute_set& attrs) {
+    std::lock_guard lock(mutex_);
+    return series_for(attrs);
+}
+
+void instrument::add(double v, series_point& s) {
+    std::lock_guard lock(mutex_);
+    s.value += v;
+}
+
+void instrument::record(double v, series_point& s) {
+    const auto idx = bucket_of(v);
+    std::lock_guard lock(mutex_);
+    s.sum += v;
+    s.count += 1;
+    s.buckets[idx] += 1;
 }
 
 metric_snapshot instrument::snapshot() const {

@@ -104,6 +104,48 @@ TEST_CASE("histogram buckets: le is inclusive, the last bucket is +Inf") {
     CHECK(p.sum == doctest::Approx(113.5001));
 }
 
+TEST_CASE("a series kept from series() is the one its attribute set records to") {
+    metrics_registry reg;
+    auto& c = reg.add_counter("c", "1", "");
+    auto& h = reg.add_histogram("h", "s", "", {1, 10});
+    const attribute_set a = {{"route", "/a"}};
+    const attribute_set b = {{"route", "/b"}};
+    auto& ca = c.series(a);
+    CHECK(&c.series(a) == &ca);  // looked up again: the same series
+    CHECK(&c.series(b) != &ca);
+    c.add(2, ca);
+    c.add(3, a);  // by attribute set, into the same series
+    c.add(7, c.series(b));
+    auto& ha = h.series(a);
+    h.record(0.5, ha);
+    h.record(10, ha);
+    h.record(11, ha);
+    h.record(5, b);
+
+    const auto cs = c.snapshot();
+    CHECK(find_point(cs, a)->value == 5);
+    CHECK(find_point(cs, b)->value == 7);
+    const auto hs = h.snapshot();
+    const auto* pa = find_point(hs, a);
+    REQUIRE(pa);
+    CHECK(pa->count == 3);
+    CHECK(pa->sum == 21.5);
+    CHECK(pa->buckets == std::vector<std::uint64_t>{1, 1, 1});
+    CHECK(find_point(hs, b)->buckets == std::vector<std::uint64_t>{0, 1, 0});
+}
+
+TEST_CASE("series() past the series limit gives the overflow series") {
+    metrics_registry reg;
+    auto& c = reg.add_counter("c", "1", "");
+    for (std::size_t i = 0; i < metrics_registry::default_max_series; ++i) c.add(1, {{"n", std::to_string(i)}});
+    auto& extra = c.series({{"n", "one too many"}});
+    c.add(4, extra);
+    const auto snap = c.snapshot();
+    CHECK_FALSE(find_point(snap, {{"n", "one too many"}}));
+    REQUIRE(find_point(snap, overflow));
+    CHECK(find_point(snap, overflow)->value == 4);
+}
+
 TEST_CASE("histogram series are separate per attribute set") {
     metrics_registry reg;
     auto& h = reg.add_histogram("d", "s", "D.", {1});

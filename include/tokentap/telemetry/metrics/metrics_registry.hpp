@@ -64,10 +64,17 @@ public:
     void add(double v, const attribute_set& attrs);     // counter
     // Histogram. A record that came from a traced call (`from`) is also kept as its bucket's exemplar.
     void record(double v, const attribute_set& attrs, const span* from = nullptr, std::uint64_t time_unix_ns = 0);
+    // The series of `attrs` (the overflow series past the bound). Series are never removed, so it
+    // stays valid as long as the instrument: a caller that records the same sets over and over
+    // keeps it and skips the lookup with the two calls below.
+    series_point& series(const attribute_set& attrs);
+    void add(double v, series_point& s);     // counter, to a series from series()
+    void record(double v, series_point& s);  // histogram, to a series from series()
     metric_snapshot snapshot() const;
 
 private:
     series_point& series_for(const attribute_set& attrs);  // caller holds mutex_
+    std::size_t bucket_of(double v) const;                  // a histogram value's bucket
 
     metric_snapshot meta_;
     std::size_t max_series_;
