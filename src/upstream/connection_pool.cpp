@@ -5,6 +5,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <charconv>
+#include <iterator>
+
 #include "tokentap/eager_io.hpp"
 
 namespace tokentap::upstream {
@@ -18,13 +21,22 @@ connection_pool::connection_pool(net::any_io_executor ex, net::ssl::context& tls
 
 connection_pool::~connection_pool() { close_all(); }
 
+void connection_pool::write_key(const config::upstream_url& url, std::string& out) {
+    char port[8];
+    const auto port_end = std::to_chars(std::begin(port), std::end(port), url.port).ptr;
+    out.assign(url.tls ? "https://" : "http://").append(url.host).append(1, ':').append(port, port_end);
+}
+
 std::string connection_pool::key_of(const config::upstream_url& url) {
-    return (url.tls ? "https://" : "http://") + url.host + ":" + std::to_string(url.port);
+    std::string key;
+    write_key(url, key);
+    return key;
 }
 
 net::awaitable<connect_result> connection_pool::acquire(const config::upstream_url& url, bool fresh, bool can_resend) {
     if (!fresh) {
-        auto it = idle_.find(key_of(url));
+        write_key(url, lookup_key_);
+        auto it = idle_.find(lookup_key_);
         while (it != idle_.end() && !it->second.empty()) {
             auto c = std::move(it->second.back());
             it->second.pop_back();

@@ -54,6 +54,8 @@ public:
     void close_all();
 
     static std::string key_of(const config::upstream_url& url);
+    // The same key, written into `out` (a buffer that keeps its room from one call to the next).
+    static void write_key(const config::upstream_url& url, std::string& out);
 
 private:
     net::awaitable<connect_result> connect(const config::upstream_url& url);
@@ -64,6 +66,7 @@ private:
     config::timeout_options timeouts_;
     pool_stats& stats_;
     std::unordered_map<std::string, std::deque<std::unique_ptr<upstream_connection>>> idle_;
+    std::string lookup_key_;  // acquire's key, built without an allocation per request
 };
 
 }  // namespace tokentap::upstream

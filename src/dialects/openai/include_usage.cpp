@@ -1,5 +1,7 @@
 #include "tokentap/dialects/openai/include_usage.hpp"
 
+#include <string.h>  // memmem
+
 #include "tokentap/dialects/json_scan.hpp"
 
 namespace tokentap::dialects::openai {
@@ -17,8 +19,11 @@ struct stream_request_shape {
 
 std::optional<std::string> add_include_usage(std::string_view body) {
     // Most requests do not stream: a body that cannot hold a "stream" member (not even spelled
-    // with \u escapes) is not walked.
-    if (body.find("\"stream\"") == std::string_view::npos && body.find("\\u") == std::string_view::npos)
+    // with \u escapes) is not walked. memmem skips through the body where string_view::find
+    // would stop at every quote to compare.
+    constexpr std::string_view stream_key = "\"stream\"";
+    if (!::memmem(body.data(), body.size(), stream_key.data(), stream_key.size()) &&
+        body.find("\\u") == std::string_view::npos)
         return std::nullopt;
     const json_cursor c(body);
     const auto open = c.skip_ws(0);
