@@ -94,8 +94,9 @@ void proxy_metrics::record(const proxy::exchange_record& r) {
         hit = &recent[next_slot];
         next_slot = (next_slot + 1) % recent.size();
         *hit = {serial_, std::string(route), r.method, r.status, r.outcome};
-        hit->requests = &requests_.series(
-            {{"http.route", std::string(route)}, {"http.response.status_code", status}, {"tokentap.outcome", std::string(proxy::to_string(r.outcome))}});
+        hit->requests = &requests_.series({{"http.route", std::string(route)},
+                                           {"http.response.status_code", status},
+                                           {"tokentap.outcome", proxy::to_string(r.outcome)}});
         hit->duration = &duration_.series(
             {{"http.request.method", r.method}, {"http.response.status_code", status}, {"http.route", std::string(route)}});
     }
