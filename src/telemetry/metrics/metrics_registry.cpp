@@ -71,13 +71,20 @@ std::size_t instrument::bucket_of(double v) const {
     return static_cast<std::size_t>(std::lower_bound(meta_.bounds.begin(), meta_.bounds.end(), v) - meta_.bounds.begin());
 }
 
+namespace {
+// One histogram value into its bucket of `s`; the caller holds the instrument's mutex.
+void count_in(series_point& s, std::size_t bucket, double v) {
+    s.sum += v;
+    s.count += 1;
+    s.buckets[bucket] += 1;
+}
+}  // namespace
+
 void instrument::record(double v, const attribute_set& attrs, const span* from, std::uint64_t time_unix_ns) {
     const auto idx = bucket_of(v);
     std::lock_guard lock(mutex_);
     auto& s = series_for(attrs);
-    s.sum += v;
-    s.count += 1;
-    s.buckets[idx] += 1;
+    count_in(s, idx, v);
     if (!from) return;
     if (s.exemplars.empty()) s.exemplars.resize(s.buckets.size());
     s.exemplars[idx] = {v, time_unix_ns, from->trace, from->id};
@@ -96,9 +103,7 @@ void instrument::add(double v, series_point& s) {
 void instrument::record(double v, series_point& s) {
     const auto idx = bucket_of(v);
     std::lock_guard lock(mutex_);
-    s.sum += v;
-    s.count += 1;
-    s.buckets[idx] += 1;
+    count_in(s, idx, v);
 }
 
 metric_snapshot instrument::snapshot() const {
