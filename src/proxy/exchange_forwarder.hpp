@@ -116,11 +116,14 @@ public:
         : req_(r), svc_(s), observer_(o), record_(rec), keep_client_(r.keep_alive),
           client_http11_(r.parser.get().version() >= 11),
           head_request_(r.parser.get().method() == http::verb::head),
-          up_deadline_(r.client.get_executor(), [this] {
-              if (current_) current_->tcp().socket().cancel();
-          }) {}
+          current_(r.upstream.in_use),
+          up_deadline_(r.upstream.timer) {}
 
-    ~exchange_forwarder() { stop_watch(); }
+    ~exchange_forwarder() {
+        stop_watch();
+        current_ = nullptr;
+        up_deadline_.expires_never();  // until the session's next exchange
+    }
 
     net::awaitable<bool> run();
 
@@ -163,8 +166,8 @@ private:
     bool request_complete_ = false;
     http::request<http::string_body> up_req_;
     std::optional<http::response_parser<http::buffer_body>> rp_;  // one per response read
-    upstream::upstream_connection* current_ = nullptr;
-    io_deadline up_deadline_;  // cancels the operations of current_ when it passes
+    upstream::upstream_connection*& current_;  // the session's upstream_deadline::in_use
+    io_deadline& up_deadline_;  // cancels the operations of current_ when it passes
     std::shared_ptr<disconnect_watch> watch_;
     disconnect_watcher::ticket watch_ticket_;
     // Bytes held while relaying a body (relay_buffer::capacity): a slow reader makes tokentap stop

@@ -109,6 +109,7 @@ net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& 
         error_code ec;
         stream.socket().cancel(ec);
     });
+    proxy::upstream_deadline upstream_timer(stream.get_executor());
     session_slot slot{&stream};
     session_registration registration(w, slot);
     const auto& cfg = ctx.config;
@@ -149,7 +150,7 @@ net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& 
             record.route_prefix = match->route->prefix;
             record.provider = match->route->provider;
             auto observer = ctx.make_observer ? ctx.make_observer(*match) : nullptr;
-            keep = co_await proxy::forward_exchange({stream, deadline, buffer, parser, *match, keep},
+            keep = co_await proxy::forward_exchange({stream, deadline, upstream_timer, buffer, parser, *match, keep},
                                                     {w.pool, ctx.pool_stats, cfg, w.watcher, w.limiter.get()},
                                                     observer.get(), record);
             record.end = clock::now();

@@ -60,6 +60,38 @@ TEST_CASE("an upstream that does not answer in time gives 504") {
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
 }
 
+// The upstream timer belongs to the client connection and outlives each exchange: it must neither
+// fire into a later exchange from an earlier one, nor miss the timeout of a later one.
+TEST_CASE("later exchanges on one client connection keep their own upstream timeouts") {
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    fake_upstream up([&](const request& req, upstream_connection_io& io) {
+        if (req.target().ends_with("/stall")) {
+            released.wait_for(std::chrono::seconds(10));
+            io.close_after_response = true;
+            return;
+        }
+        io.write(fixed_response(200, R"({"ok":true})"));
+    });
+    auto cfg = config_for(up.port());
+    cfg.timeouts.response_header = std::chrono::milliseconds(300);
+    cfg.timeouts.idle = std::chrono::milliseconds(300);
+    running_proxy proxy(cfg);
+    client c(proxy.port());
+    CHECK(c.post("/up/v1/fast", "{}").result_int() == 200);
+    // The timer armed for the first exchange passes while the connection is idle.
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    CHECK(c.post("/up/v1/fast", "{}").result_int() == 200);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto res = c.post("/up/v1/stall", "{}");
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    release.set_value();
+    CHECK(res.result_int() == 504);
+    CHECK(error_type(res) == "tokentap_upstream_timeout");
+    CHECK(waited >= std::chrono::milliseconds(250));
+    CHECK(waited < std::chrono::seconds(5));
+}
+
 TEST_CASE("an upstream that closes without answering gives 502 upstream_error") {
     fake_upstream up([](const request&, upstream_connection_io& io) { io.close_after_response = true; });
     running_proxy proxy(config_for(up.port()));

@@ -19,9 +19,22 @@
 
 namespace tokentap::proxy {
 
+// The timer of a session's upstream operations and the connection it cancels, kept from one
+// exchange to the next. A timer made and dropped per exchange cost a cancelled wait each time, whose
+// completion made the io_context poll epoll once more before it slept: a system call per request.
+struct upstream_deadline {
+    explicit upstream_deadline(const net::any_io_executor& ex)
+        : timer(ex, [this] {
+              if (in_use) in_use->tcp().socket().cancel();
+          }) {}
+    io_deadline timer;
+    upstream::upstream_connection* in_use = nullptr;  // set by the exchange while it uses one
+};
+
 struct forward_request {
     beast::tcp_stream& client;
     io_deadline& client_deadline;  // the session's: cancels the client's operations when it passes
+    upstream_deadline& upstream;   // the session's
     beast::flat_buffer& client_buffer;
     http::request_parser<http::empty_body>& parser;  // header read, body not yet
     const route_match& match;
