@@ -22,6 +22,7 @@
 #include <type_traits>
 
 #include "tokentap/net.hpp"
+#include "tokentap/socket_readiness.hpp"
 
 namespace tokentap {
 
@@ -104,7 +105,8 @@ enum class read_goal { some, header, message };
 // Reads and parses up to `goal`: bytes already in `buffer` first, without I/O. On a plain TCP
 // stream, reads are the socket's own async_read_some instead of Beast's composed operations (four
 // layers of handlers and executor copies per read: callgrind counts 3.6k fewer instructions per
-// proxied request, of 36.5k); Asio still tries each read at once when the socket may have data.
+// proxied request, of 36.5k); Asio still tries each read at once when the socket may have data,
+// and a read that emptied the socket tells it not to (note_read_drained, socket_readiness.hpp).
 // (A direct read before each wait was tried and is worse: when it finds nothing, the wait that
 // follows costs an epoll_ctl.) The end of the stream is the parser's put_eof when it has begun a
 // message (a body that runs to the end of the connection ends there), end_of_stream otherwise.
@@ -130,6 +132,7 @@ net::awaitable<error_code> read_eagerly(Stream& stream, beast::flat_buffer& buff
             if (room == 0) co_return http::error::buffer_overflow;
             std::tie(ec, n) = co_await stream.socket().async_read_some(buffer.prepare(room), use_nothrow);
             buffer.commit(n);
+            if (!ec && n < room) note_read_drained(stream.socket());
             if (ec == net::error::eof) {
                 if (!parser.got_some()) co_return http::error::end_of_stream;
                 ec = {};
