@@ -15,10 +15,11 @@ namespace tokentap {
 // Whether note_read_drained does anything: only with the Asio reactor it was written against
 // (Boost 1.81, epoll).
 #if BOOST_VERSION == 108100 && defined(BOOST_ASIO_HAS_EPOLL) && !defined(BOOST_ASIO_HAS_IO_URING_AS_DEFAULT)
-inline constexpr bool keeps_read_readiness = true;
+#define TOKENTAP_KEEPS_READ_READINESS 1
 #else
-inline constexpr bool keeps_read_readiness = false;
+#define TOKENTAP_KEEPS_READ_READINESS 0
 #endif
+inline constexpr bool keeps_read_readiness = TOKENTAP_KEEPS_READ_READINESS;
 
 // The last read on `socket` returned fewer bytes than it had room for: until epoll reports the socket
 // readable again, its next read waits instead of trying first. Only for sockets whose reads and

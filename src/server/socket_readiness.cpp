@@ -7,8 +7,7 @@
 
 namespace tokentap {
 
-#if BOOST_VERSION == 108100 && defined(BOOST_ASIO_HAS_EPOLL) && !defined(BOOST_ASIO_HAS_IO_URING_AS_DEFAULT)
-static_assert(keeps_read_readiness);
+#if TOKENTAP_KEEPS_READ_READINESS
 namespace {
 
 using descriptor_state = net::detail::epoll_reactor::descriptor_state;
