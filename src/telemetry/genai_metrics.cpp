@@ -1,5 +1,9 @@
 #include "tokentap/telemetry/genai_metrics.hpp"
 
+#include <array>
+#include <atomic>
+#include <optional>
+
 #include "tokentap/telemetry/telemetry_pipeline.hpp"
 
 namespace tokentap::telemetry {
@@ -25,6 +29,12 @@ attribute_set common_attributes(const genai_call& c) {
     a.emplace_back("server.port", std::to_string(c.server_port));
     return a;
 }
+
+// The kinds of tokentap.cost.usd, in the order of genai_metrics::kept_series::spend.
+constexpr std::array<std::string_view, 5> spend_kinds = {"input", "cache_read", "cache_write", "output", "total"};
+constexpr std::size_t spend_total = 4;  // a provider's figure, not broken down
+
+std::atomic<std::uint64_t> next_serial{1};
 
 // USD per call: a hundredth of a cent to a hundred dollars.
 std::vector<double> cost_bounds() { return {0.00001, 0.0001, 0.001, 0.01, 0.1, 1, 10, 100}; }
@@ -52,7 +62,8 @@ genai_metrics::genai_metrics(metrics_registry& registry, const pipeline_stats& s
                                   "Spend by provider, request model and token kind (input, cache_read, cache_write, output)")),
       unpriced_tokens_(registry.add_counter("tokentap.cost.unpriced_tokens", "{token}",
                                             "Tokens of calls whose model has no price in the table")),
-      limits_(registry) {
+      limits_(registry),
+      serial_(next_serial++) {
     using kind = instrument_kind;
     registry.add_observable("tokentap.telemetry.dropped_spans", "{span}",
                             "Spans lost to a full queue or a failed export", kind::counter, read_of(stats.dropped_spans));
@@ -63,55 +74,87 @@ genai_metrics::genai_metrics(metrics_registry& registry, const pipeline_stats& s
                             read_of(stats.exported_spans));
 }
 
-void genai_metrics::record_cost(const genai_call& c, const attribute_set& attrs, const span* from) {
-    if (c.cost_usd) cost_.record(*c.cost_usd, attrs, from, c.end_unix_ns);
-    // One set, its last attribute changed per token kind (a copy per record costs more than the record).
-    attribute_set by_model;
-    by_model.reserve(3);  // with the token kind added below: no reallocation
-    by_model.emplace_back("gen_ai.provider.name", c.provider);
-    by_model.emplace_back("gen_ai.request.model", c.request.model.value_or(""));
-    if (c.unpriced) {
-        const auto& u = c.response.usage;
-        unpriced_tokens_.add(static_cast<double>(u.input.value_or(0) + u.output.value_or(0)), by_model);
-    }
-    by_model.emplace_back("tokentap.token.kind", std::string());
-    auto& kind = by_model.back().second;
-    if (c.cost_by_kind) {
-        const std::pair<const char*, double> kinds[] = {{"input", c.cost_by_kind->input},
-                                                        {"cache_read", c.cost_by_kind->cache_read},
-                                                        {"cache_write", c.cost_by_kind->cache_write},
-                                                        {"output", c.cost_by_kind->output}};
-        for (const auto& [name, usd] : kinds) {
-            if (usd <= 0) continue;
-            kind = name;
-            spend_.add(usd, by_model);
-        }
-    } else if (c.cost_usd) {  // a provider's figure without a local breakdown
-        kind = "total";
-        spend_.add(*c.cost_usd, by_model);
-    }
-}
-
 void genai_metrics::record(const genai_call& c, const span* from) {
     limits_.record(c);
     if (c.request.operation.empty()) return;
-    auto attrs = common_attributes(c);
+    const auto error = error_type_of(c);
+    auto& kept = kept_series_of(c, error);
+    std::optional<attribute_set> common;  // built only when a series of this combination is looked up
+    const auto common_plus = [&](attribute_key key, std::string_view value) {
+        if (!common) common = common_attributes(c);
+        auto a = *common;
+        if (!value.empty()) a.emplace_back(std::move(key), std::string(value));
+        return a;
+    };
+    const auto series = [](series_point*& slot, instrument& i, auto&& attributes) -> series_point& {
+        if (!slot) slot = &i.series(attributes());
+        return *slot;
+    };
+    const auto t = c.end_unix_ns;
     const auto& u = c.response.usage;
     // fetch_response counts too, although the conventions give it no token metrics: a background
     // Responses call reports its usage only there, and would otherwise never be counted.
-    if (u.any()) {  // the token type added for these two records, then taken off again
-        attrs.emplace_back("gen_ai.token.type", "input");
-        if (u.input) token_usage_.record(static_cast<double>(*u.input), attrs, from, c.end_unix_ns);
-        attrs.back().second = "output";
-        if (u.output) token_usage_.record(static_cast<double>(*u.output), attrs, from, c.end_unix_ns);
-        attrs.pop_back();
+    if (u.input)
+        token_usage_.record(static_cast<double>(*u.input),
+                            series(kept.input_tokens, token_usage_, [&] { return common_plus("gen_ai.token.type", "input"); }),
+                            from, t);
+    if (u.output)
+        token_usage_.record(static_cast<double>(*u.output),
+                            series(kept.output_tokens, token_usage_, [&] { return common_plus("gen_ai.token.type", "output"); }),
+                            from, t);
+    const auto common_only = [&] { return common_plus("", ""); };
+    if (c.time_to_first_chunk)
+        time_to_first_chunk_.record(*c.time_to_first_chunk, series(kept.first_chunk, time_to_first_chunk_, common_only), from, t);
+    if (!c.chunk_gaps.empty()) {
+        auto& gaps = series(kept.per_chunk, time_per_output_chunk_, common_only);
+        for (float gap : c.chunk_gaps) time_per_output_chunk_.record(gap, gaps, from, t);
     }
-    if (c.time_to_first_chunk) time_to_first_chunk_.record(*c.time_to_first_chunk, attrs, from, c.end_unix_ns);
-    for (float gap : c.chunk_gaps) time_per_output_chunk_.record(gap, attrs, from, c.end_unix_ns);
-    record_cost(c, attrs, from);
-    const auto error = error_type_of(c);
-    if (!error.empty()) attrs.emplace_back("error.type", error);
-    duration_.record(static_cast<double>(c.end_unix_ns - c.start_unix_ns) / 1e9, attrs, from, c.end_unix_ns);
+    if (c.cost_usd) cost_.record(*c.cost_usd, series(kept.cost, cost_, common_only), from, t);
+    record_spend(c, kept);
+    duration_.record(static_cast<double>(c.end_unix_ns - c.start_unix_ns) / 1e9,
+                     series(kept.duration, duration_, [&] { return common_plus("error.type", error); }), from, t);
+}
+
+void genai_metrics::record_spend(const genai_call& c, kept_series& kept) {
+    const auto by_model = [&](std::string_view kind) {
+        attribute_set a{{"gen_ai.provider.name", c.provider}, {"gen_ai.request.model", c.request.model.value_or("")}};
+        if (!kind.empty()) a.emplace_back("tokentap.token.kind", std::string(kind));
+        return a;
+    };
+    if (c.unpriced) {
+        const auto& u = c.response.usage;
+        if (!kept.unpriced) kept.unpriced = &unpriced_tokens_.series(by_model(""));
+        unpriced_tokens_.add(static_cast<double>(u.input.value_or(0) + u.output.value_or(0)), *kept.unpriced);
+    }
+    const auto spend = [&](std::size_t kind, double usd) {
+        auto& slot = kept.spend[kind];
+        if (!slot) slot = &spend_.series(by_model(spend_kinds[kind]));
+        spend_.add(usd, *slot);
+    };
+    if (c.cost_by_kind) {
+        const double usd[] = {c.cost_by_kind->input, c.cost_by_kind->cache_read, c.cost_by_kind->cache_write,
+                              c.cost_by_kind->output};
+        for (std::size_t kind = 0; kind < std::size(usd); ++kind)
+            if (usd[kind] > 0) spend(kind, usd[kind]);
+    } else if (c.cost_usd) {  // a provider's figure without a local breakdown
+        spend(spend_total, *c.cost_usd);
+    }
+}
+
+genai_metrics::kept_series& genai_metrics::kept_series_of(const genai_call& c, std::string_view error) {
+    thread_local std::array<kept_series, 8> kept;
+    thread_local std::size_t next_slot = 0;
+    for (auto& k : kept) {
+        if (k.owner == serial_ && k.server_port == c.server_port && k.operation == c.request.operation &&
+            k.request_model == c.request.model && k.response_model == c.response.model && k.provider == c.provider &&
+            k.server_address == c.server_address && k.error_type == error)
+            return k;
+    }
+    auto& k = kept[next_slot];
+    next_slot = (next_slot + 1) % kept.size();
+    k = {serial_, c.request.operation, c.provider, c.server_address, std::string(error), c.request.model, c.response.model,
+         c.server_port};
+    return k;
 }
 
 }  // namespace tokentap::telemetry

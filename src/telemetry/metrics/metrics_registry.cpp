@@ -72,22 +72,22 @@ std::size_t instrument::bucket_of(double v) const {
 }
 
 namespace {
-// One histogram value into its bucket of `s`; the caller holds the instrument's mutex.
-void count_in(series_point& s, std::size_t bucket, double v) {
+// One histogram value into its bucket of `s`, and its span as the bucket's exemplar; the caller
+// holds the instrument's mutex.
+void count_in(series_point& s, std::size_t bucket, double v, const span* from, std::uint64_t time_unix_ns) {
     s.sum += v;
     s.count += 1;
     s.buckets[bucket] += 1;
+    if (!from) return;
+    if (s.exemplars.empty()) s.exemplars.resize(s.buckets.size());
+    s.exemplars[bucket] = {v, time_unix_ns, from->trace, from->id};
 }
 }  // namespace
 
 void instrument::record(double v, const attribute_set& attrs, const span* from, std::uint64_t time_unix_ns) {
     const auto idx = bucket_of(v);
     std::lock_guard lock(mutex_);
-    auto& s = series_for(attrs);
-    count_in(s, idx, v);
-    if (!from) return;
-    if (s.exemplars.empty()) s.exemplars.resize(s.buckets.size());
-    s.exemplars[idx] = {v, time_unix_ns, from->trace, from->id};
+    count_in(series_for(attrs), idx, v, from, time_unix_ns);
 }
 
 series_point& instrument::series(const attribute_set& attrs) {
@@ -100,10 +100,10 @@ void instrument::add(double v, series_point& s) {
     s.value += v;
 }
 
-void instrument::record(double v, series_point& s) {
+void instrument::record(double v, series_point& s, const span* from, std::uint64_t time_unix_ns) {
     const auto idx = bucket_of(v);
     std::lock_guard lock(mutex_);
-    count_in(s, idx, v);
+    count_in(s, idx, v, from, time_unix_ns);
 }
 
 metric_snapshot instrument::snapshot() const {

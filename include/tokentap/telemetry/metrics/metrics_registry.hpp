@@ -68,8 +68,9 @@ public:
     // stays valid as long as the instrument: a caller that records the same sets over and over
     // keeps it and skips the lookup with the two calls below.
     series_point& series(const attribute_set& attrs);
-    void add(double v, series_point& s);     // counter, to a series from series()
-    void record(double v, series_point& s);  // histogram, to a series from series()
+    void add(double v, series_point& s);  // counter, to a series from series()
+    // Histogram, to a series from series(); `from` as in record above.
+    void record(double v, series_point& s, const span* from = nullptr, std::uint64_t time_unix_ns = 0);
     metric_snapshot snapshot() const;
 
 private:
