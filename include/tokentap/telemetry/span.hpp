@@ -17,13 +17,16 @@ namespace tokentap::telemetry {
 using attribute_value = std::variant<std::string, std::int64_t, double, bool, std::vector<std::string>>;
 
 // An attribute's name. Almost all are string literals, kept as views instead of copied to the
-// heap for every span; a name made at run time (a rate-limit key) is owned.
+// heap for every span; a name made at run time (a rate-limit key) is owned. A literal is one of
+// this program's names (the conventions' and tokentap's), which outlives the key and is valid UTF-8:
+// encoders need not check it for valid UTF-8.
 class attribute_key {
 public:
     template <std::size_t N>
     attribute_key(const char (&literal)[N]) : literal_(literal), size_(N - 1) {}  // NOLINT: implicit on purpose
     attribute_key(std::string name) : owned_(std::move(name)) {}                   // NOLINT
     std::string_view view() const { return literal_ ? std::string_view(literal_, size_) : std::string_view(owned_); }
+    bool literal() const { return literal_ != nullptr; }
     operator std::string_view() const { return view(); }  // NOLINT
     friend bool operator==(const attribute_key& a, std::string_view b) { return a.view() == b; }
     // Between two keys only (templates take no conversions: `key == "name"` stays unambiguous).

@@ -78,7 +78,7 @@ constexpr std::size_t small_attribute = 256;
 void write_scalar_attribute(protobuf_writer& w, std::uint32_t field, const attribute& attr) {
     std::string repaired_key, repaired_text;
     counted_attribute a{attr.key.view(), {}, &attr.value};
-    if (!valid_utf8(a.key)) a.key = repaired_key = to_valid_utf8(a.key);
+    if (!attr.key.literal() && !valid_utf8(a.key)) a.key = repaired_key = to_valid_utf8(a.key);
     if (const auto* s = std::get_if<std::string>(&attr.value)) {
         a.text = *s;
         if (!valid_utf8(a.text)) a.text = repaired_text = to_valid_utf8(a.text);
