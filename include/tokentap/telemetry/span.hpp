@@ -18,8 +18,8 @@ using attribute_value = std::variant<std::string, std::int64_t, double, bool, st
 
 // An attribute's name. Almost all are string literals, kept as views instead of copied to the
 // heap for every span; a name made at run time (a rate-limit key) is owned. A literal is one of
-// this program's names (the conventions' and tokentap's), which outlives the key and is valid UTF-8:
-// encoders need not check it for valid UTF-8.
+// this program's names (the conventions' and tokentap's): it outlives the key, and it is valid
+// UTF-8, so encoders need not check it.
 class attribute_key {
 public:
     template <std::size_t N>
