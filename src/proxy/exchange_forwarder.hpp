@@ -261,8 +261,10 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
     auto& head = rp.get();
     const auto status = head.result_int();
     const bool no_body = rp.is_done() || status == 204 || status == 304;
-    const bool chunked = head.chunked();
-    const bool has_length = head.has_content_length();
+    // The parser's own reading of the framing fields: head.chunked() and has_content_length()
+    // would look them up again by name.
+    const bool chunked = rp.chunked();
+    const bool has_length = rp.content_length().has_value();
     if (observer_) observer_->on_response_head(head);
     if (no_body) record_.upstream_done = clock::now();
     const bool filtered = !no_body && observer_ && observer_->filters_response();
@@ -272,13 +274,14 @@ net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstrea
     res.version(11);
     if (filtered) res.erase(http::field::content_length);  // the filter changes the length
     const bool close_delimited = !no_body && ((!chunked && !has_length) || filtered);
-    if (chunked || close_delimited) {
-        if (client_http11_) res.chunked(true);
-        else keep_client_ = false;  // an HTTP/1.0 client reads to the end of the connection
-    }
-    res.keep_alive(keep_client_);
+    const bool chunked_out = (chunked || close_delimited) && client_http11_;
+    if (chunked_out) res.chunked(true);
+    else if (chunked || close_delimited) keep_client_ = false;  // an HTTP/1.0 client reads to the end of the connection
+    // Connection went with the hop-by-hop fields and the response is HTTP/1.1, whose default is
+    // keep-alive: only a close is said, as res.keep_alive(false) would.
+    if (!keep_client_) res.set(http::field::connection, "close");
     record_.status = status;
-    wire_writer writer(serialize_head(res), res.chunked());
+    wire_writer writer(serialize_head(res), chunked_out);
 
     // A small error answer is read whole first: the client gets it in one write, and telemetry gets
     // the provider's error body even from a client that leaves as soon as it has seen the status

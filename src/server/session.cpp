@@ -140,8 +140,10 @@ net::awaitable<void> run_session(tcp::socket socket, worker& w, server_context& 
         record.start = clock::now();
         record.method = std::string(req.method_string());
         record.target = proxy::redact_target(req.target());
-        const bool has_body = req.chunked() || (parser.content_length() && *parser.content_length() > 0);
-        bool keep = req.keep_alive() && !ctx.draining;
+        // The parser's own reading of the framing and Connection fields (the header's chunked()
+        // and keep_alive() would look them up again by name).
+        const bool has_body = parser.chunked() || (parser.content_length() && *parser.content_length() > 0);
+        bool keep = parser.keep_alive() && !ctx.draining;
 
         if (auto admin = admin_response(req, ctx.registry, !ctx.draining, keep && !has_body)) {
             record.status = admin->result_int();
