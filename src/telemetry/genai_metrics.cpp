@@ -74,15 +74,38 @@ genai_metrics::genai_metrics(metrics_registry& registry, const pipeline_stats& s
                             read_of(stats.exported_spans));
 }
 
+// The series one combination of a call's common attributes and error type records into, kept by
+// the thread that records (the telemetry thread): calls repeat a few combinations, and finding a
+// series by its attribute set costs more than the record itself. Each series is looked up when
+// first needed, so that it appears only once it has a value. Tagged with the instance's serial
+// number (an address may be reused by a later instance, in tests).
+struct genai_metrics::kept_series {
+    std::uint64_t owner = 0;
+    std::string operation, provider, server_address, error_type;
+    std::optional<std::string> request_model, response_model;
+    std::uint16_t server_port = 0;
+    series_point* input_tokens = nullptr;
+    series_point* output_tokens = nullptr;
+    series_point* first_chunk = nullptr;
+    series_point* per_chunk = nullptr;
+    series_point* cost = nullptr;
+    series_point* duration = nullptr;
+    series_point* unpriced = nullptr;
+    std::array<series_point*, spend_kinds.size()> spend{};  // by token kind, as spend_kinds
+};
+
 void genai_metrics::record(const genai_call& c, const span* from) {
     limits_.record(c);
     if (c.request.operation.empty()) return;
     const auto error = error_type_of(c);
     auto& kept = kept_series_of(c, error);
     std::optional<attribute_set> common;  // built only when a series of this combination is looked up
-    const auto common_plus = [&](attribute_key key, std::string_view value) {
+    const auto common_only = [&]() -> const attribute_set& {
         if (!common) common = common_attributes(c);
-        auto a = *common;
+        return *common;
+    };
+    const auto common_plus = [&](attribute_key key, std::string_view value) {
+        auto a = common_only();
         if (!value.empty()) a.emplace_back(std::move(key), std::string(value));
         return a;
     };
@@ -102,7 +125,6 @@ void genai_metrics::record(const genai_call& c, const span* from) {
         token_usage_.record(static_cast<double>(*u.output),
                             series(kept.output_tokens, token_usage_, [&] { return common_plus("gen_ai.token.type", "output"); }),
                             from, t);
-    const auto common_only = [&] { return common_plus("", ""); };
     if (c.time_to_first_chunk)
         time_to_first_chunk_.record(*c.time_to_first_chunk, series(kept.first_chunk, time_to_first_chunk_, common_only), from, t);
     if (!c.chunk_gaps.empty()) {

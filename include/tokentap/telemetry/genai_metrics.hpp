@@ -5,10 +5,7 @@
 // histogram and spend counters (part 1, item 8); the telemetry pipeline's own health counters.
 // Thread-safe (the registry is).
 
-#include <array>
 #include <cstdint>
-#include <optional>
-#include <string>
 #include <string_view>
 
 #include "tokentap/telemetry/ratelimit_gauges.hpp"
@@ -28,25 +25,8 @@ public:
     void record(const genai_call& call, const span* from = nullptr);
 
 private:
-    // The series one combination of a call's common attributes and error type records into,
-    // kept by the thread that records (the telemetry thread): calls repeat a few combinations,
-    // and finding a series by its attribute set costs more than the record itself. Each series
-    // is looked up when first needed, so that it appears only once it has a value. Tagged with
-    // the instance's serial number (an address may be reused by a later instance, in tests).
-    struct kept_series {
-        std::uint64_t owner = 0;
-        std::string operation, provider, server_address, error_type;
-        std::optional<std::string> request_model, response_model;
-        std::uint16_t server_port = 0;
-        series_point* input_tokens = nullptr;
-        series_point* output_tokens = nullptr;
-        series_point* first_chunk = nullptr;
-        series_point* per_chunk = nullptr;
-        series_point* cost = nullptr;
-        series_point* duration = nullptr;
-        series_point* unpriced = nullptr;
-        std::array<series_point*, 5> spend{};  // by token kind: input, cache_read, cache_write, output, total
-    };
+    // The series one combination of a call's attributes records into (genai_metrics.cpp).
+    struct kept_series;
     kept_series& kept_series_of(const genai_call& call, std::string_view error);
     void record_spend(const genai_call& call, kept_series& kept);
 

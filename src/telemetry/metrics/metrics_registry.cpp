@@ -30,21 +30,7 @@ bool attribute_set_order::operator()(const attribute_set& a, const attribute_set
     return false;
 }
 
-namespace {
-// Compared from the last attribute back: the sets a call records differ in the one added last
-// (the token type, the error type), so a set that is not the one looked for shows it at once.
-bool same_attributes(const attribute_set& a, const attribute_set& b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = a.size(); i-- > 0;)
-        if (compare_fast(a[i].first.view(), b[i].first.view()) != 0 || compare_fast(a[i].second, b[i].second) != 0)
-            return false;
-    return true;
-}
-}  // namespace
-
 series_point& instrument::series_for(const attribute_set& attrs) {
-    for (const auto& r : recent_)
-        if (r.point && same_attributes(attrs, *r.key)) return *r.point;
     auto it = series_.find(attrs);
     if (it == series_.end()) {
         attribute_set key = attrs;
@@ -56,8 +42,6 @@ series_point& instrument::series_for(const attribute_set& attrs) {
             if (meta_.kind == instrument_kind::histogram) it->second.buckets.assign(meta_.bounds.size() + 1, 0);
         }
     }
-    recent_[next_recent_] = {&it->first, &it->second};
-    next_recent_ = (next_recent_ + 1) % recent_size;
     return it->second;
 }
 

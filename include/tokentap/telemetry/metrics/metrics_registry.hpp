@@ -4,7 +4,6 @@
 // few additions). The number of attribute sets per instrument is bounded; records beyond the bound
 // go to one overflow series marked `otel.metric.overflow = true`, so random labels cannot grow memory.
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -81,16 +80,6 @@ private:
     std::size_t max_series_;
     mutable std::mutex mutex_;
     std::map<attribute_set, series_point, attribute_set_order> series_;
-    // The series used last and their keys (map nodes never move): records repeat a few attribute
-    // sets (a call records its input and then its output tokens, alternately), and a compare for
-    // equality costs less than the walk down the map.
-    static constexpr std::size_t recent_size = 4;
-    struct recent_series {
-        const attribute_set* key = nullptr;
-        series_point* point = nullptr;
-    };
-    std::array<recent_series, recent_size> recent_{};
-    std::size_t next_recent_ = 0;  // the slot the next miss replaces
 };
 
 class metrics_registry {
