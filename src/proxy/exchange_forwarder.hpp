@@ -25,6 +25,7 @@
 #include "tokentap/proxy/error_response.hpp"
 #include "tokentap/proxy/http_headers.hpp"
 #include "tokentap/proxy/relay_buffer.hpp"
+#include "tokentap/proxy/response_head_parser.hpp"
 #include "tokentap/proxy/wire_writer.hpp"
 #include "tokentap/proxy/retry_policy.hpp"
 
@@ -50,6 +51,14 @@ struct relay_status {
     bool ok() const { return !read_error && !write_error; }
 };
 
+// The window a parser copies body bytes into: Beast's buffer_body of a request, or the window of
+// a response_head_parser.
+template <class Parser>
+auto& body_window(Parser& parser) {
+    return parser.get().body();
+}
+inline response_head_parser::window& body_window(response_head_parser& parser) { return parser.body(); }
+
 // Passes body bytes on unchanged (every relay but a filtered response).
 struct pass_through {
     std::string_view operator()(std::string_view in, bool last) const { return in; }
@@ -69,18 +78,19 @@ net::awaitable<relay_status> relay_body(In& in, io_deadline& in_deadline, beast:
     // keeps a large body from taking thousands of small reads.
     in_buffer.reserve(buf.size());
     while (!parser.is_done()) {
-        parser.get().body().data = buf.data();
-        parser.get().body().size = buf.size();
+        auto& window = body_window(parser);
+        window.data = buf.data();
+        window.size = buf.size();
         auto rec = parse_buffered(parser, in_buffer);
         if (rec == http::error::need_more) {
             rec = {};
-            if (parser.get().body().size == buf.size()) {  // nothing buffered to pass on: read
+            if (window.size == buf.size()) {  // nothing buffered to pass on: read
                 in_deadline.expires_after(idle);
                 rec = co_await read_eagerly(in, in_buffer, parser, read_goal::some);
             }
         }
         if (rec && rec != http::error::need_buffer) co_return relay_status{rec, {}};
-        const auto n = buf.size() - parser.get().body().size;
+        const auto n = buf.size() - window.size;
         if (n == 0 && !parser.is_done()) continue;
         const std::string_view send = filter(std::string_view(buf.data(), n), parser.is_done());
         if (!send.empty() || parser.is_done()) {
@@ -108,7 +118,7 @@ struct attempt_result {
 };
 
 // The provider's retry-after (retry-after-ms, or retry-after in seconds) of a response, if any.
-std::optional<std::chrono::milliseconds> retry_after_of(const http::response_header<>& head);
+std::optional<std::chrono::milliseconds> retry_after_of(const response_head& head);
 
 class exchange_forwarder {
 public:
@@ -165,7 +175,7 @@ private:
     bool streamed_body_ = false;
     bool request_complete_ = false;
     http::request<http::string_body> up_req_;
-    std::optional<http::response_parser<http::buffer_body>> rp_;  // one per response read
+    std::optional<response_head_parser> rp_;  // one per response read
     upstream::upstream_connection*& current_;  // the session's upstream_deadline::in_use
     io_deadline& up_deadline_;  // cancels the operations of current_ when it passes
     std::shared_ptr<disconnect_watch> watch_;
@@ -214,14 +224,14 @@ net::awaitable<attempt_result> exchange_forwarder::attempt(S& up, upstream::upst
         if (up_deadline_.expired())
             co_return attempt_result{exchange_outcome::upstream_timeout, true, "no response header within timeouts.response_header"};
         if (ec) co_return attempt_result{exchange_outcome::upstream_error, true, "reading the response header: " + ec.message()};
-        const auto status = rp_->get().result_int();
+        const auto status = rp_->head().status();
         if (status < 100 || status >= 200 || status == 101) break;
     }
-    if (gateway_retry_ && retryable_status(rp_->get().result_int())) {
-        if (auto plan = plan_retry(retry_after_of(rp_->get()))) {
+    if (gateway_retry_ && retryable_status(rp_->head().status())) {
+        if (auto plan = plan_retry(retry_after_of(rp_->head()))) {
             planned_ = *plan;
             co_return attempt_result{exchange_outcome::completed, true,
-                                     "upstream answered " + std::to_string(rp_->get().result_int()), false, true};
+                                     "upstream answered " + std::to_string(rp_->head().status()), false, true};
         }
     }
     co_return co_await relay_response(up, conn);
@@ -258,30 +268,23 @@ net::awaitable<attempt_result> exchange_forwarder::send_streamed_body(S& up) {
 template <class S>
 net::awaitable<attempt_result> exchange_forwarder::relay_response(S& up, upstream::upstream_connection& conn) {
     auto& rp = *rp_;
-    auto& head = rp.get();
-    const auto status = head.result_int();
+    const auto& head = rp.head();
+    const auto status = head.status();
     const bool no_body = rp.is_done() || status == 204 || status == 304;
-    // The parser's own reading of the framing fields: head.chunked() and has_content_length()
-    // would look them up again by name.
+    // The parser's own reading of the framing fields.
     const bool chunked = rp.chunked();
     const bool has_length = rp.content_length().has_value();
     if (observer_) observer_->on_response_head(head);
     if (no_body) record_.upstream_done = clock::now();
     const bool filtered = !no_body && observer_ && observer_->filters_response();
-    // The upstream's header moves to the client's response (its fields are not copied one by one).
-    http::response<http::empty_body> res{std::move(head.base())};
-    remove_hop_by_hop(res);
-    res.version(11);
-    if (filtered) res.erase(http::field::content_length);  // the filter changes the length
     const bool close_delimited = !no_body && ((!chunked && !has_length) || filtered);
     const bool chunked_out = (chunked || close_delimited) && client_http11_;
-    if (chunked_out) res.chunked(true);
-    else if (chunked || close_delimited) keep_client_ = false;  // an HTTP/1.0 client reads to the end of the connection
-    // Connection went with the hop-by-hop fields and the response is HTTP/1.1, whose default is
-    // keep-alive: only a close is said, as res.keep_alive(false) would.
-    if (!keep_client_) res.set(http::field::connection, "close");
+    if (!chunked_out && (chunked || close_delimited)) keep_client_ = false;  // an HTTP/1.0 client reads to the end of the connection
     record_.status = status;
-    wire_writer writer(serialize_head(res), chunked_out);
+    // The Connection field goes with the hop-by-hop ones and the response is HTTP/1.1, whose
+    // default is keep-alive: only a close is said.
+    wire_writer writer(
+        forwarded_head(head, {.drop_length = filtered, .chunked = chunked_out, .close = !keep_client_}), chunked_out);
 
     // A small error answer is read whole first: the client gets it in one write, and telemetry gets
     // the provider's error body even from a client that leaves as soon as it has seen the status
@@ -324,14 +327,14 @@ net::awaitable<attempt_result> exchange_forwarder::relay_whole_response(S& up, u
     std::size_t have = 0;
     error_code rec;
     while (!rp.is_done() && !rec) {
-        rp.get().body().data = buf_.data() + have;
-        rp.get().body().size = buf_.size() - have;
+        rp.body().data = buf_.data() + have;
+        rp.body().size = buf_.size() - have;
         auto ec = parse_buffered(rp, conn.buffer());
         if (ec == http::error::need_more) {
             up_deadline_.expires_after(svc_.config.timeouts.idle);
             ec = co_await read_eagerly(up, conn.buffer(), rp, read_goal::some);
         }
-        have = buf_.size() - rp.get().body().size;
+        have = buf_.size() - rp.body().size;
         if (ec && ec != http::error::need_buffer) rec = ec;
     }
     record_.upstream_done = clock::now();

@@ -133,7 +133,7 @@ net::awaitable<bool> exchange_forwarder::run() {
             continue;
         }
         fresh = false;
-        record_attempt(rp_ && result.outcome == exchange_outcome::completed ? rp_->get().result_int() : 0,
+        record_attempt(rp_ && result.outcome == exchange_outcome::completed ? rp_->head().status() : 0,
                        result.outcome, attempt_start);
         if (result.retry || (gateway_retry_ && result.before_response && !client_gone &&
                              result.outcome == exchange_outcome::upstream_error)) {
@@ -169,16 +169,16 @@ net::awaitable<bool> exchange_forwarder::run() {
     }
 }
 
-std::optional<std::chrono::milliseconds> retry_after_of(const http::response_header<>& head) {
-    auto number = [](boost::beast::string_view v) -> std::optional<double> {
+std::optional<std::chrono::milliseconds> retry_after_of(const response_head& head) {
+    auto number = [](std::string_view v) -> std::optional<double> {
         double d = 0;
         const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
         if (ec != std::errc{} || end != v.data() + v.size() || !(d >= 0) || d > 86400e3) return std::nullopt;
         return d;
     };
-    if (auto ms = number(head["retry-after-ms"])) return std::chrono::milliseconds(static_cast<long long>(*ms));
+    if (auto ms = number(head.value_of("retry-after-ms"))) return std::chrono::milliseconds(static_cast<long long>(*ms));
     // Seconds; the HTTP-date form is not honoured here (LLM providers send seconds).
-    if (auto s = number(head[http::field::retry_after])) return std::chrono::milliseconds(static_cast<long long>(*s * 1000));
+    if (auto s = number(head.value_of(http::field::retry_after))) return std::chrono::milliseconds(static_cast<long long>(*s * 1000));
     return std::nullopt;
 }
 

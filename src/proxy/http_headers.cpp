@@ -84,4 +84,28 @@ void remove_hop_by_hop(http::fields& f) {
     if (has_connection) f.erase(http::field::connection);
 }
 
+std::vector<std::string_view> hop_by_hop_names(const response_head& head) {
+    std::vector<std::string_view> named;
+    bool names_others = false;
+    for (const auto f : head)
+        if (f.code == http::field::connection)
+            names_others = names_others || any_token(f.value, [](std::string_view t) {
+                               return !boost::beast::iequals(t, "close") && !is_hop_by_hop(t);
+                           });
+    if (!names_others) return named;
+    for (const auto f : head)
+        if (f.code == http::field::connection) any_token(f.value, [&](std::string_view t) {
+                named.push_back(t);
+                return false;
+            });
+    return named;
+}
+
+bool is_hop_by_hop(const head_field& f, const std::vector<std::string_view>& named) {
+    if (is_hop_by_hop(f.code)) return true;
+    for (const auto n : named)
+        if (boost::beast::iequals(f.name, n)) return true;
+    return false;
+}
+
 }  // namespace tokentap::proxy

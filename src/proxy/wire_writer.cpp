@@ -1,5 +1,7 @@
 #include "tokentap/proxy/wire_writer.hpp"
 
+#include "tokentap/proxy/http_headers.hpp"
+
 namespace tokentap::proxy {
 
 namespace {
@@ -30,18 +32,36 @@ std::string serialize_head(const http::request_header<>& head) {
     return out;
 }
 
-std::string serialize_head(const http::response_header<>& head) {
+std::string forwarded_head(const response_head& head, const response_framing& framing) {
     std::string out;
-    out.reserve(typical_head);
-    append_version(out, head.version());
-    const unsigned code = head.result_int();
+    out.reserve(typical_head + head.lines(0, head.size()).size());
+    append_version(out, 11);
+    const unsigned code = head.status();
     out += ' ';
     out += static_cast<char>('0' + code / 100 % 10);
     out += static_cast<char>('0' + code / 10 % 10);
     out += static_cast<char>('0' + code % 10);
     out += ' ';
-    out.append(view(head.reason())).append("\r\n");
-    append_fields(out, head);
+    const auto reason = head.reason();
+    if (reason.empty()) out.append(view(http::obsolete_reason(static_cast<http::status>(code))));
+    else out.append(reason);
+    out.append("\r\n");
+    // The lines of the fields that go on, in runs: usually the ones before the Connection field
+    // and the ones after it.
+    const auto named = hop_by_hop_names(head);
+    std::size_t run = 0;
+    for (std::size_t i = 0; i < head.size(); ++i) {
+        const auto f = head[i];
+        if (is_hop_by_hop(f, named) ||
+            ((framing.drop_length || framing.chunked) && f.code == http::field::content_length)) {
+            out.append(head.lines(run, i));
+            run = i + 1;
+        }
+    }
+    out.append(head.lines(run, head.size()));
+    if (framing.chunked) out.append("Transfer-Encoding: chunked\r\n");
+    if (framing.close) out.append("Connection: close\r\n");
+    out.append("\r\n");
     return out;
 }
 

@@ -86,32 +86,28 @@ void genai_tap::on_request_chunk(std::string_view bytes) {
     if (active_) keep(cap_->request_body, cap_->request_truncated, bytes);
 }
 
-void genai_tap::on_response_head(const http::response_header<>& head) {
+void genai_tap::on_response_head(const proxy::response_head& head) {
     if (!active_) return;
     const bool bedrock = cap_->endpoint.dialect == dialects::wire::bedrock;
-    // One pass over the fields, which head[field] would walk again (a tree of case-insensitive
-    // names) for each of the two it finds here; the first of each, as head[field] gives.
+    // One pass over the fields; the first of each of the two it looks for.
     std::optional<std::string_view> encoding, type;
-    for (const auto& h : head) {
-        const auto value = std::string_view(h.value().data(), h.value().size());
-        if (h.name() == http::field::content_encoding) {
-            if (!encoding) encoding = value;
+    for (const auto f : head) {
+        if (f.code == http::field::content_encoding) {
+            if (!encoding) encoding = f.value;
             continue;
         }
-        if (h.name() == http::field::content_type) {
-            if (!type) type = value;
+        if (f.code == http::field::content_type) {
+            if (!type) type = f.value;
             continue;
         }
-        const auto name = h.name_string();
-        const std::string_view n(name.data(), name.size());
-        if (ratelimit::is_limit_header(n) ||
-            (bedrock && (istarts_with(n, "x-amzn-bedrock-") || iequals(n, "x-amzn-requestid") ||
-                         iequals(n, "x-amzn-errortype"))))
-            cap_->response_headers.emplace_back(to_lower_ascii(n), std::string(value));
+        if (ratelimit::is_limit_header(f.name) ||
+            (bedrock && (istarts_with(f.name, "x-amzn-bedrock-") || iequals(f.name, "x-amzn-requestid") ||
+                         iequals(f.name, "x-amzn-errortype"))))
+            cap_->response_headers.emplace_back(to_lower_ascii(f.name), std::string(f.value));
     }
     cap_->content_encoding = std::string(encoding.value_or(""));
     const auto framing =
-        head.result_int() < 300 ? dialects::stream_framing_of(cap_->endpoint, type.value_or("")) : std::nullopt;
+        head.status() < 300 ? dialects::stream_framing_of(cap_->endpoint, type.value_or("")) : std::nullopt;
     cap_->streamed = framing.has_value();
     if (!cap_->streamed) return;
     reader_ = dialects::make_stream_reader(cap_->endpoint);

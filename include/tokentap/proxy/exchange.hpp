@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tokentap/proxy/response_head.hpp"
+
 namespace tokentap::proxy {
 
 namespace http = boost::beast::http;
@@ -75,7 +77,8 @@ public:
     // read whole (bodies up to limits.max_buffered_request); else body chunks follow.
     virtual void on_request(const http::request_header<>& head, std::string_view body) {}
     virtual void on_request_chunk(std::string_view bytes) {}
-    virtual void on_response_head(const http::response_header<>& head) {}
+    // The upstream's head as received (hop-by-hop fields included).
+    virtual void on_response_head(const response_head& head) {}
 
     // Asked after on_response_head. When true, each piece of the response body passes through
     // filter_response_chunk before it is written: `out` receives the bytes to send now (it may

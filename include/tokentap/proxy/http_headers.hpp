@@ -5,6 +5,9 @@
 #include <boost/beast/http/fields.hpp>
 
 #include <string_view>
+#include <vector>
+
+#include "tokentap/proxy/response_head.hpp"
 
 namespace tokentap::proxy {
 
@@ -17,5 +20,11 @@ bool is_hop_by_hop(boost::beast::http::field code);
 // that it can be sent on: the end-to-end fields stay in place (moving a message's fields costs
 // nothing, copying them an allocation each). Content-Length is kept; framing is the caller's.
 void remove_hop_by_hop(boost::beast::http::fields& f);
+
+// The same rule for a flat head that is sent on field by field. hop_by_hop_names gives the names
+// its Connection fields list when one of them names a field beyond close and the fixed list (all
+// of them then, as remove_hop_by_hop drops them); usually none, and nothing is allocated.
+std::vector<std::string_view> hop_by_hop_names(const response_head& head);
+bool is_hop_by_hop(const head_field& f, const std::vector<std::string_view>& named);
 
 }  // namespace tokentap::proxy

@@ -13,15 +13,26 @@
 
 #include "tokentap/eager_io.hpp"
 #include "tokentap/net.hpp"
+#include "tokentap/proxy/response_head.hpp"
 
 namespace tokentap::proxy {
 
 namespace http = boost::beast::http;
 
 // The start line and fields as they go on the wire, with the blank line that ends them; the same
-// bytes as Beast's serializer (a response without a reason gets the standard one).
+// bytes as Beast's serializer.
 std::string serialize_head(const http::request_header<>& head);
-std::string serialize_head(const http::response_header<>& head);
+
+// What the head of a response sent on says about its framing, which is the proxy's own.
+struct response_framing {
+    bool drop_length = false;  // no Content-Length: a filter changes the body's length
+    bool chunked = false;      // Transfer-Encoding: chunked, and no Content-Length
+    bool close = false;        // Connection: close
+};
+// An upstream's response head as it goes to the client: HTTP/1.1, the reason as received (the
+// standard one when there was none), the fields but the hop-by-hop ones (http_headers.hpp), then
+// the framing fields.
+std::string forwarded_head(const response_head& head, const response_framing& framing);
 
 class wire_writer {
 public:

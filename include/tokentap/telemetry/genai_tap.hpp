@@ -32,7 +32,7 @@ public:
     bool rewrite_request_body(const http::request_header<>& head, std::string& body) override;
     void on_request(const http::request_header<>& head, std::string_view body) override;
     void on_request_chunk(std::string_view bytes) override;
-    void on_response_head(const http::response_header<>& head) override;
+    void on_response_head(const proxy::response_head& head) override;
     bool filters_response() const override { return filtering_; }
     void filter_response_chunk(std::string_view in, std::string& out, bool last) override;
     void on_response_chunk(std::string_view bytes) override;

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -13,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "tokentap/proxy/http_headers.hpp"
+#include "tokentap/proxy/response_head_parser.hpp"
 #include "tokentap/proxy/wire_writer.hpp"
 
 using namespace tokentap;
@@ -77,19 +80,54 @@ TEST_CASE("a method Beast does not know keeps its spelling") {
     CHECK(proxy::serialize_head(req) == beast_head(req));
 }
 
-TEST_CASE("a response head keeps its reason, or gets the standard one, as Beast writes it") {
-    http::response<http::empty_body> res{http::status::too_many_requests, 11};
-    res.set("retry-after", "3");
-    CHECK(proxy::serialize_head(res) == "HTTP/1.1 429 Too Many Requests\r\nretry-after: 3\r\n\r\n");
-    CHECK(proxy::serialize_head(res) == beast_head(res));
-    res.reason("Slow Down");
-    CHECK(proxy::serialize_head(res).starts_with("HTTP/1.1 429 Slow Down\r\n"));
-    CHECK(proxy::serialize_head(res) == beast_head(res));
-    res.result(529);  // Anthropic's "overloaded": no standard reason
-    res.reason("");
-    CHECK(proxy::serialize_head(res) == beast_head(res));
-    res.version(10);
-    CHECK(proxy::serialize_head(res).starts_with("HTTP/1.0 529 "));
+TEST_CASE("a forwarded response head is the bytes Beast writes for the response it parsed, less the hop-by-hop fields") {
+    // The way tokentap forwarded a response before its head was kept flat: Beast parsed it into
+    // fields, the hop-by-hop ones were removed, and the proxy's framing was set.
+    const auto beast_forwarded = [](const std::string& raw, const proxy::response_framing& framing) {
+        http::response_parser<http::empty_body> p;
+        p.skip(true);
+        error_code ec;
+        p.put(net::buffer(raw), ec);
+        REQUIRE_FALSE(ec);
+        http::response<http::empty_body> res{std::move(p.get().base())};
+        proxy::remove_hop_by_hop(res);
+        res.version(11);
+        if (framing.drop_length) res.erase(http::field::content_length);
+        if (framing.chunked) res.chunked(true);
+        if (framing.close) res.set(http::field::connection, "close");
+        return beast_head(res);
+    };
+    const std::vector<std::string> heads = {
+        "HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: application/json\r\nContent-Length: 296\r\n"
+        "Connection: keep-alive\r\n\r\n",
+        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n"
+        "x-ratelimit-remaining-requests: 99\r\nKeep-Alive: timeout=5\r\nconnection: keep-alive\r\n\r\n",
+        "HTTP/1.1 429 Slow Down\r\nretry-after: 3\r\nContent-Length: 0\r\nConnection: close, X-Hop\r\n"
+        "x-hop: dropped\r\nX-Stay: kept\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\n\r\n",
+        "HTTP/1.1 529 \r\nContent-Length: 10\r\nx-empty: \r\nProxy-Authenticate: Basic\r\nTrailer: x\r\n\r\n",
+        "HTTP/1.0 200 OK\r\nContent-Type: application/x-ndjson\r\nUpgrade: h2c\r\nConnection: upgrade, Close\r\n\r\n",
+        "HTTP/1.1 599 Whatever It Says\r\nContent-Length: 5\r\nTE: trailers\r\nx-a:b\r\n\r\n",
+    };
+    for (const auto& raw : heads) {
+        for (int bits = 0; bits < 8; ++bits) {
+            const proxy::response_framing framing{(bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0};
+            CAPTURE(raw);
+            CAPTURE(bits);
+            proxy::response_head_parser p;
+            p.skip(true);
+            error_code ec;
+            p.put(net::buffer(raw), ec);
+            REQUIRE_FALSE(ec);
+            CHECK(proxy::forwarded_head(p.head(), framing) == beast_forwarded(raw, framing));
+        }
+    }
+    proxy::response_head_parser p;
+    p.skip(true);
+    error_code ec;
+    p.put(net::buffer(heads[2]), ec);
+    CHECK(proxy::forwarded_head(p.head(), {}) ==
+          "HTTP/1.1 429 Slow Down\r\nretry-after: 3\r\nContent-Length: 0\r\nX-Stay: kept\r\nSet-Cookie: a=1\r\n"
+          "set-cookie: b=2\r\n\r\n");
 }
 
 TEST_CASE("a chunked body goes in chunks after the head, empty pieces skipped, and ends with the last chunk") {
