@@ -22,7 +22,10 @@ std::array<std::string_view, N> first_field_values(const boost::beast::http::fie
     for (const auto& f : fields) {
         const auto name = f.name_string();
         for (std::size_t i = 0; i < N; ++i) {
-            if (found[i] || !boost::beast::iequals(std::string_view(name.data(), name.size()), names[i])) continue;
+            // The length first: iequals is a call, and most names differ in length.
+            if (found[i] || name.size() != names[i].size() ||
+                !boost::beast::iequals(std::string_view(name.data(), name.size()), names[i]))
+                continue;
             found[i] = true;
             values[i] = std::string_view(f.value().data(), f.value().size());
         }

@@ -267,8 +267,9 @@ bool limit_report::empty() const {
 }
 
 bool is_limit_header(std::string_view name) noexcept {
-    if (iequals(name, "retry-after") || iequals(name, "retry-after-ms") || iequals(name, "x-should-retry"))
-        return true;
+    // Run on every response header: the length first, as iequals is a call.
+    const auto is = [name](std::string_view known) { return name.size() == known.size() && iequals(name, known); };
+    if (is("retry-after") || is("retry-after-ms") || is("x-should-retry")) return true;
     if (istarts_with(name, "x-rate-limit-")) return true;
     constexpr auto needle = "ratelimit"sv;
     for (std::size_t i = 0; i + needle.size() <= name.size(); ++i)  // run on every response header: 'r' first
