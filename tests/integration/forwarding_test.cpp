@@ -30,7 +30,9 @@ TEST_SUITE("integration/forwarding") {
 
 TEST_CASE("bodies and end-to-end headers pass byte for byte in both directions") {
     const auto response_body = random_bytes(100'000, 1);
-    fake_upstream up(answer(200, response_body, "X-Ratelimit-Remaining-Requests: 99\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"));
+    fake_upstream up(answer(200, response_body,
+                            "X-Ratelimit-Remaining-Requests: 99\r\nSet-Cookie: a=1\r\nConnection: keep-alive, X-Up-Hop\r\n"
+                            "X-Up-Hop: must not pass\r\nKeep-Alive: timeout=5\r\nSet-Cookie: b=2\r\n"));
     running_proxy proxy(config_for(up.port()));
     client c(proxy.port());
 
@@ -53,6 +55,9 @@ TEST_CASE("bodies and end-to-end headers pass byte for byte in both directions")
     int cookies = 0;
     for (auto it = res.find(http::field::set_cookie); it != res.end() && it->name() == http::field::set_cookie; ++it) ++cookies;
     CHECK(cookies == 2);
+    CHECK(res.find("x-up-hop") == res.end());
+    CHECK(res.find(http::field::keep_alive) == res.end());
+    CHECK(res.find(http::field::connection) == res.end());  // HTTP/1.1 keeps the connection without one
 
     const auto got = up.received();
     REQUIRE(got.size() == 1);
