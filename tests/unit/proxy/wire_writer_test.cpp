@@ -130,6 +130,15 @@ TEST_CASE("a forwarded response head is the bytes Beast writes for the response 
           "set-cookie: b=2\r\n\r\n");
 }
 
+TEST_CASE("a forwarded response head keeps repeated fields where they came (Beast's fields grouped them)") {
+    const std::string raw = "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nX-Between: 1\r\nset-cookie: b=2\r\nContent-Length: 0\r\n\r\n";
+    proxy::response_head_parser p;
+    error_code ec;
+    p.put(net::buffer(raw), ec);
+    REQUIRE_FALSE(ec);
+    CHECK(proxy::forwarded_head(p.head(), {}) == raw);
+}
+
 TEST_CASE("a chunked body goes in chunks after the head, empty pieces skipped, and ends with the last chunk") {
     for (const bool non_blocking : {false, true}) {
         CAPTURE(non_blocking);
