@@ -34,13 +34,13 @@ std::string parse_body(proxy::response_head_parser& p, const std::string& raw, s
     CHECK(at == raw.size());
     return body;
 }
+
 // What a parser made of one response: its status line, fields, body, or the error it stopped at.
 struct parsed {
     std::string start;
     std::vector<std::string> fields;
     std::string body;
     std::string error;
-    bool operator==(const parsed&) const = default;
 };
 
 // Feeds `raw` in pieces of 1 to `max_piece` bytes, as reads would bring them: the parser sees
@@ -177,17 +177,6 @@ std::string random_response(std::mt19937& rng) {
     return raw;
 }
 }  // namespace
-
-namespace doctest {
-template <>
-struct StringMaker<std::vector<std::string>> {
-    static String convert(const std::vector<std::string>& list) {
-        std::string out = "[";
-        for (const auto& line : list) out += "\n  " + line;
-        return (out + "\n]").c_str();
-    }
-};
-}  // namespace doctest
 
 TEST_SUITE("unit/proxy/response_head") {
 
