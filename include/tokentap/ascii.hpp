@@ -9,7 +9,11 @@
 
 namespace tokentap {
 
-using boost::beast::iequals;
+// Beast's iequals, after a compare of the lengths that the caller inlines: most names a header
+// is compared with differ in length, and Beast's is a call.
+inline bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && boost::beast::iequals(a, b);
+}
 
 inline bool istarts_with(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);

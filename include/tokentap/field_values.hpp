@@ -3,12 +3,13 @@
 // case-insensitive compares for each name asked; the headers a request carries are few, so one
 // pass over them answers all the names for less. Pure.
 
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/fields.hpp>
 
 #include <array>
 #include <cstddef>
 #include <string_view>
+
+#include "tokentap/ascii.hpp"
 
 namespace tokentap {
 
@@ -22,10 +23,7 @@ std::array<std::string_view, N> first_field_values(const boost::beast::http::fie
     for (const auto& f : fields) {
         const auto name = f.name_string();
         for (std::size_t i = 0; i < N; ++i) {
-            // The length first: iequals is a call, and most names differ in length.
-            if (found[i] || name.size() != names[i].size() ||
-                !boost::beast::iequals(std::string_view(name.data(), name.size()), names[i]))
-                continue;
+            if (found[i] || !iequals(std::string_view(name.data(), name.size()), names[i])) continue;
             found[i] = true;
             values[i] = std::string_view(f.value().data(), f.value().size());
         }

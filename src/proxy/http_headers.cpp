@@ -43,6 +43,11 @@ bool any_token(std::string_view value, Fn fn) {
     return false;
 }
 
+// Whether a Connection field's value names a field beyond close and the fixed hop-by-hop list.
+bool names_other_fields(std::string_view connection) {
+    return any_token(connection, [](std::string_view t) { return !boost::beast::iequals(t, "close") && !is_hop_by_hop(t); });
+}
+
 std::string_view name_of(const http::fields::value_type& f) {
     const auto name = f.name_string();
     return {name.data(), name.size()};
@@ -63,9 +68,7 @@ void remove_hop_by_hop(http::fields& f) {
     for (auto it = f.begin(); it != f.end();) {
         if (it->name() == http::field::connection) {
             has_connection = true;
-            names_others = names_others || any_token(it->value(), [](std::string_view t) {
-                               return !boost::beast::iequals(t, "close") && !is_hop_by_hop(t);
-                           });
+            names_others = names_others || names_other_fields(it->value());
             ++it;
         } else if (is_hop_by_hop(it->name())) {
             it = f.erase(it);
@@ -88,10 +91,7 @@ std::vector<std::string_view> hop_by_hop_names(const response_head& head) {
     std::vector<std::string_view> named;
     bool names_others = false;
     for (const auto f : head)
-        if (f.code == http::field::connection)
-            names_others = names_others || any_token(f.value, [](std::string_view t) {
-                               return !boost::beast::iequals(t, "close") && !is_hop_by_hop(t);
-                           });
+        if (f.code == http::field::connection) names_others = names_others || names_other_fields(f.value);
     if (!names_others) return named;
     for (const auto f : head)
         if (f.code == http::field::connection) any_token(f.value, [&](std::string_view t) {

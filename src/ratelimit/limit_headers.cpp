@@ -24,13 +24,6 @@ std::string_view trimmed(std::string_view s) {
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
-
 // A non-negative decimal without sign or exponent: "20", "0.5", "5.", ".5". No inf, nan or hex.
 std::optional<double> parse_decimal(std::string_view s) {
     std::size_t digits = 0, dots = 0;
@@ -267,9 +260,8 @@ bool limit_report::empty() const {
 }
 
 bool is_limit_header(std::string_view name) noexcept {
-    // Run on every response header: the length first, as iequals is a call.
-    const auto is = [name](std::string_view known) { return name.size() == known.size() && iequals(name, known); };
-    if (is("retry-after") || is("retry-after-ms") || is("x-should-retry")) return true;
+    if (iequals(name, "retry-after") || iequals(name, "retry-after-ms") || iequals(name, "x-should-retry"))
+        return true;
     if (istarts_with(name, "x-rate-limit-")) return true;
     constexpr auto needle = "ratelimit"sv;
     for (std::size_t i = 0; i + needle.size() <= name.size(); ++i)  // run on every response header: 'r' first
