@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tokentap/config/config_loader.hpp"
+#include "tokentap/log_failure.hpp"
 #include "tokentap/server/session.hpp"
 #include "tokentap/telemetry/genai_metrics.hpp"
 #include "tokentap/telemetry/genai_tap.hpp"
@@ -86,15 +87,6 @@ telemetry::telemetry_options resolve_options(const config::config& cfg) {
     auto o = telemetry::resolve_telemetry_options(cfg.telemetry, telemetry::process_environment(), "", warnings);
     for (const auto& w : warnings) spdlog::warn("telemetry: {}", w);
     return o;
-}
-
-void log_failure(const char* what, std::exception_ptr e) {
-    if (!e) return;
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& ex) {
-        spdlog::error("{} failed: {}", what, ex.what());
-    }
 }
 }  // namespace
 

@@ -129,6 +129,7 @@ telemetry_options resolve_telemetry_options(const config::telemetry_settings& fi
     if (auto v = s.whole_number("OTEL_BSP_MAX_QUEUE_SIZE"); v && *v > 0) o.max_queue_size = *v;
     if (auto v = s.whole_number("OTEL_BSP_MAX_EXPORT_BATCH_SIZE"); v && *v > 0) o.max_export_batch_size = *v;
     if (o.max_export_batch_size > o.max_queue_size) o.max_export_batch_size = o.max_queue_size;
+    if (auto v = s.whole_number("OTEL_BSP_MAX_CONCURRENT_EXPORTS"); v && *v > 0) o.max_concurrent_exports = *v;
     if (auto v = s.whole_number("OTEL_BSP_EXPORT_TIMEOUT"); v && *v > 0) o.export_timeout = milliseconds(*v);
     if (auto v = s.whole_number("OTEL_METRIC_EXPORT_INTERVAL"); v && *v > 0) o.metric_export_interval = milliseconds(*v);
     o.metrics_delta = boost::iequals(s.get("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE").value_or(""), "delta");

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <future>
 
+#include "tokentap/log_failure.hpp"
 #include "tokentap/telemetry/call_cost.hpp"
 #include "tokentap/telemetry/call_line.hpp"
 #include "tokentap/telemetry/call_reader.hpp"
@@ -45,7 +46,9 @@ struct telemetry_pipeline::impl {
     impl(telemetry_pipeline& p, net::ssl::context& tls) : owner(p), export_wakeup(ioc) {
         const auto& o = p.options_;
         scope = {"tokentap", TOKENTAP_VERSION, semconv_schema_url};
-        if (o.traces) exporter = std::make_unique<otlp::otlp_http_exporter>(ioc.get_executor(), tls, *o.traces);
+        if (o.traces)
+            exporter = std::make_unique<otlp::otlp_http_exporter>(ioc.get_executor(), tls, *o.traces,
+                                                                  o.max_concurrent_exports);
         if (o.metrics) metrics_exporter = std::make_unique<otlp::otlp_http_exporter>(ioc.get_executor(), tls, *o.metrics);
         if (!o.trace_file.empty()) {
             trace_file.open(o.trace_file, std::ios::app);
@@ -70,7 +73,7 @@ struct telemetry_pipeline::impl {
     net::steady_timer export_wakeup;
     bool stopping = false;  // telemetry thread only
     clock::time_point drain_deadline = clock::time_point::max();  // set with stopping
-    bool export_in_flight = false;
+    std::size_t exports_in_flight = 0;
     std::size_t proto_bytes_per_span = 1024;  // in the last protobuf batch; sizes the next body
 
     bool exporting() const { return exporter || trace_file.is_open(); }
@@ -90,7 +93,9 @@ struct telemetry_pipeline::impl {
     void read_one(std::unique_ptr<exchange_capture> capture);
     net::awaitable<void> read_loop();
     net::awaitable<void> export_loop();
-    net::awaitable<void> export_batch();
+    void start_exports(bool due);
+    std::vector<span> take_batch();
+    net::awaitable<void> export_batch(std::vector<span> batch);
     net::awaitable<void> metrics_loop();
     net::awaitable<void> export_metrics(clock::time_point deadline);
     net::awaitable<void> drain(clock::time_point deadline);
@@ -122,7 +127,7 @@ void telemetry_pipeline::impl::read_one(std::unique_ptr<exchange_capture> captur
     }
     for (std::size_t i = 0; i < call.attempts.size(); ++i) spans.push_back(make_attempt_span(call, s, i, new_span_id()));
     spans.push_back(std::move(s));
-    if (spans.size() >= owner.options_.max_export_batch_size) export_wakeup.cancel();
+    start_exports(false);
 }
 
 void telemetry_pipeline::impl::read_inbox() {
@@ -160,11 +165,40 @@ net::awaitable<void> telemetry_pipeline::impl::read_loop() {
     }
 }
 
-net::awaitable<void> telemetry_pipeline::impl::export_batch() {
+std::vector<span> telemetry_pipeline::impl::take_batch() {
     const auto n = std::min(spans.size(), owner.options_.max_export_batch_size);
-    if (n == 0) co_return;
     std::vector<span> batch(std::make_move_iterator(spans.begin()), std::make_move_iterator(spans.begin() + n));
     spans.erase(spans.begin(), spans.begin() + n);
+    return batch;
+}
+
+// Sends every full batch, and one batch of whatever is queued when the schedule delay has passed
+// (`due`), as long as fewer than max_concurrent_exports are on their way: one export at a time
+// would cap the spans per second at a batch per collector round trip, and let the queue fill and
+// drop spans while a collector on a busy machine (or far away) answers.
+void telemetry_pipeline::impl::start_exports(bool due) {
+    const auto& o = owner.options_;
+    while (!stopping && exports_in_flight < o.max_concurrent_exports && !spans.empty() &&
+           (due || spans.size() >= o.max_export_batch_size)) {
+        due = false;
+        auto batch = take_batch();
+        const auto n = batch.size();
+        ++exports_in_flight;
+        net::co_spawn(ioc, export_batch(std::move(batch)), [this, n](std::exception_ptr e) {
+            --exports_in_flight;
+            if (e) {
+                owner.stats_.export_failures += 1;
+                owner.stats_.dropped_spans += n;
+                log_failure("a span export", e);
+            }
+            start_exports(false);
+        });
+    }
+}
+
+net::awaitable<void> telemetry_pipeline::impl::export_batch(std::vector<span> batch) {
+    const auto n = batch.size();
+    if (n == 0) co_return;
     const auto& res = owner.options_.service_resource;
     if (trace_file.is_open()) {
         trace_file << otlp::encode_traces_json(res, scope, batch) << '\n';
@@ -189,11 +223,9 @@ net::awaitable<void> telemetry_pipeline::impl::export_batch() {
         }
         proto_bytes_per_span = body.size() / batch.size();
     }
-    export_in_flight = true;
     // While draining, an export must end by the shutdown deadline, not by its usual timeout.
     const auto until = std::min(clock::now() + owner.options_.export_timeout, drain_deadline);
     const auto result = co_await exporter->send(std::move(body), until);
-    export_in_flight = false;
     if (result == otlp::export_result::ok) {
         owner.stats_.exported_spans += n;
     } else {
@@ -207,9 +239,7 @@ net::awaitable<void> telemetry_pipeline::impl::export_loop() {
         export_wakeup.expires_after(owner.options_.schedule_delay);
         co_await export_wakeup.async_wait(use_nothrow);
         if (stopping) break;
-        do {
-            co_await export_batch();
-        } while (spans.size() >= owner.options_.max_export_batch_size && !stopping);
+        start_exports(true);
     }
 }
 
@@ -244,12 +274,12 @@ net::awaitable<void> telemetry_pipeline::impl::drain(clock::time_point deadline)
     drain_deadline = deadline;
     export_wakeup.cancel();
     net::steady_timer t(ioc);
-    while (export_in_flight && clock::now() < deadline) {  // let the export loop's batch finish
+    while (exports_in_flight > 0 && clock::now() < deadline) {  // let the exports on their way finish
         t.expires_after(std::chrono::milliseconds(5));
         co_await t.async_wait(use_nothrow);
     }
     read_inbox();
-    while (!spans.empty() && clock::now() < deadline) co_await export_batch();
+    while (!spans.empty() && clock::now() < deadline) co_await export_batch(take_batch());
     if (!spans.empty()) {
         owner.stats_.dropped_spans += spans.size();
         spdlog::warn("telemetry: {} span(s) not exported before the shutdown deadline", spans.size());
@@ -267,17 +297,10 @@ telemetry_pipeline::~telemetry_pipeline() { shutdown(std::chrono::milliseconds(0
 
 void telemetry_pipeline::start() {
     auto& d = *impl_;
-    auto log_failure = [](std::exception_ptr e) {
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-            spdlog::error("telemetry loop failed: {}", ex.what());
-        }
-    };
-    net::co_spawn(d.ioc, d.read_loop(), log_failure);
-    net::co_spawn(d.ioc, d.export_loop(), log_failure);
-    if (d.metrics_exporter && registry_) net::co_spawn(d.ioc, d.metrics_loop(), log_failure);
+    auto failed = [](const char* what) { return [what](std::exception_ptr e) { log_failure(what, e); }; };
+    net::co_spawn(d.ioc, d.read_loop(), failed("the telemetry read loop"));
+    net::co_spawn(d.ioc, d.export_loop(), failed("the span export loop"));
+    if (d.metrics_exporter && registry_) net::co_spawn(d.ioc, d.metrics_loop(), failed("the metric export loop"));
     d.thread = std::thread([&d] {
         ::pthread_setname_np(::pthread_self(), "tokentap-telem");  // for top -H, perf and scripts/bench
         auto guard = net::make_work_guard(d.ioc);

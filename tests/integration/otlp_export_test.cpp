@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include "support/fake_upstream.hpp"
@@ -66,6 +67,50 @@ TEST_CASE("spans go out as gzip protobuf with the configured headers, retried af
     CHECK(proto->find("chat gpt-4o") != std::string::npos);
     CHECK(proto->find("gen_ai.usage.input_tokens") != std::string::npos);
     CHECK(proto->find("otlp-test") != std::string::npos);
+}
+
+TEST_CASE("span batches go out up to OTEL_BSP_MAX_CONCURRENT_EXPORTS at once, and no more") {
+    // A slow collector: each span export is held 300 ms. One batch at a time would send a batch per
+    // collector round trip; with 2 allowed, two are held together, never three.
+    std::mutex m;
+    int holding = 0, most = 0, traces = 0;
+    fake_upstream collector([&](const request& req, upstream_connection_io& io) {
+        if (req.target() == "/v1/traces") {
+            {
+                std::lock_guard lock(m);
+                ++traces;
+                most = std::max(most, ++holding);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            std::lock_guard lock(m);
+            --holding;
+        }
+        io.write(fixed_response(200, "", "application/x-protobuf"));
+    });
+    fake_upstream provider([](const request&, upstream_connection_io& io) { io.write(fixed_response(200, completion)); });
+    auto cfg = config_for(provider.port());
+    cfg.telemetry.otel = {{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + std::to_string(collector.port())},
+                          {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "1"},
+                          {"OTEL_BSP_MAX_CONCURRENT_EXPORTS", "2"},
+                          {"OTEL_BSP_SCHEDULE_DELAY", "20"}};
+    constexpr int calls = 6;
+    {
+        running_proxy proxy(cfg);
+        client c(proxy.port());
+        for (int i = 0; i < calls; ++i)
+            CHECK(c.post("/up/v1/chat/completions", R"({"model":"gpt-4o","messages":[]})").body() == completion);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        for (;;) {
+            {
+                std::lock_guard lock(m);
+                if (traces == calls || std::chrono::steady_clock::now() > deadline) break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+    std::lock_guard lock(m);
+    CHECK(traces == calls);  // a batch of one span per call
+    CHECK(most == 2);
 }
 
 TEST_CASE("an unreachable collector costs spans, never traffic") {

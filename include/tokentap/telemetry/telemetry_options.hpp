@@ -37,6 +37,7 @@ struct telemetry_options {
     milliseconds schedule_delay{5000};
     std::size_t max_queue_size = 2048;
     std::size_t max_export_batch_size = 512;
+    std::size_t max_concurrent_exports = 4;  // span batches on their way to the collector at once
     milliseconds export_timeout{30000};
     milliseconds metric_export_interval{60000};
     bool metrics_delta = false;  // OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta

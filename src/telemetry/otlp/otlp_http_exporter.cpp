@@ -45,13 +45,14 @@ bool retryable_status(unsigned s) { return s == 429 || s == 502 || s == 503 || s
 
 }  // namespace
 
-otlp_http_exporter::otlp_http_exporter(net::any_io_executor ex, net::ssl::context& tls, otlp_target target)
+otlp_http_exporter::otlp_http_exporter(net::any_io_executor ex, net::ssl::context& tls, otlp_target target,
+                                       std::size_t idle_connections)
     : ex_(ex), target_(std::move(target)) {
     timeouts_.connect = target_.timeout;
     timeouts_.idle = target_.timeout;
     timeouts_.response_header = target_.timeout;
     config::pool_options po;
-    po.max_idle_per_upstream = 1;
+    po.max_idle_per_upstream = idle_connections;
     pool_ = std::make_unique<upstream::connection_pool>(ex_, tls, po, timeouts_, stats_);
 }
 
@@ -82,7 +83,7 @@ net::awaitable<otlp_http_exporter::attempt_outcome> otlp_http_exporter::attempt(
     if (res.keep_alive()) pool_->release(std::move(conn));
     else conn->close();
     const auto status = res.result_int();
-    if (status >= 200 && status < 300) co_return attempt_outcome{export_result::ok};
+    if (status >= 200 && status < 300) co_return attempt_outcome{export_result::ok, false, std::nullopt, {}};
     attempt_outcome out{export_result::rejected, retryable_status(status), std::nullopt,
                         "HTTP " + std::to_string(status) + ": " + res.body().substr(0, 200)};
     if (out.retryable) {

@@ -45,6 +45,7 @@ TEST_CASE("defaults: no endpoint, no export, the call line on") {
     CHECK(o.schedule_delay == milliseconds(5000));
     CHECK(o.max_queue_size == 2048);
     CHECK(o.max_export_batch_size == 512);
+    CHECK(o.max_concurrent_exports == 4);
     CHECK(attr(o.service_resource, "service.name") == "tokentap");
     CHECK(attr(o.service_resource, "service.version") == TOKENTAP_VERSION);
 }
@@ -74,6 +75,7 @@ TEST_CASE("protocol, headers, compression, timeouts and the batch processor") {
                   {"OTEL_BSP_SCHEDULE_DELAY", "200"},
                   {"OTEL_BSP_MAX_QUEUE_SIZE", "100"},
                   {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "500"},
+                  {"OTEL_BSP_MAX_CONCURRENT_EXPORTS", "3"},
                   {"OTEL_SERVICE_NAME", "gateway"},
                   {"OTEL_RESOURCE_ATTRIBUTES", "service.name=ignored,deployment.environment=prod"}}};
     const auto o = resolve(env);
@@ -87,6 +89,7 @@ TEST_CASE("protocol, headers, compression, timeouts and the batch processor") {
     CHECK(o.schedule_delay == milliseconds(200));
     CHECK(o.max_queue_size == 100);
     CHECK(o.max_export_batch_size == 100);  // never above the queue size
+    CHECK(o.max_concurrent_exports == 3);
     CHECK(attr(o.service_resource, "service.name") == "gateway");
     CHECK(attr(o.service_resource, "deployment.environment") == "prod");
 }

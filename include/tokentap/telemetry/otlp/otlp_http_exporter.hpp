@@ -1,5 +1,5 @@
 #pragma once
-// Sends encoded OTLP export requests over HTTP/1.1 (plain or TLS, one keep-alive connection) to
+// Sends encoded OTLP export requests over HTTP/1.1 (plain or TLS, keep-alive connections) to
 // one signal's endpoint, as the OTLP/HTTP specification asks: POST, content type by encoding,
 // optional gzip, the configured headers; retries with exponential backoff and jitter on 429, 502,
 // 503, 504 and connection errors, honouring Retry-After, until the deadline. Runs as coroutines on
@@ -29,7 +29,9 @@ std::chrono::milliseconds retry_delay(int attempt, double jitter01, std::optiona
 
 class otlp_http_exporter {
 public:
-    otlp_http_exporter(net::any_io_executor ex, net::ssl::context& tls, otlp_target target);
+    // Keeps up to `idle_connections` open between exports (one per export that may be on its way).
+    otlp_http_exporter(net::any_io_executor ex, net::ssl::context& tls, otlp_target target,
+                       std::size_t idle_connections = 1);
     ~otlp_http_exporter();
 
     // `body` is the encoded export request (protobuf or JSON, as target.json says).
