@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
@@ -32,7 +33,9 @@ std::uint64_t unix_now_ns() {
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 }
 
-// How often the telemetry thread picks up submitted captures.
+// How often the telemetry thread picks up submitted captures while calls come in. After an
+// interval with none it sleeps until the next call is submitted: an idle tokentap wakes no thread
+// (it woke 200 times a second for this).
 constexpr std::chrono::milliseconds read_interval{5};
 // Captures read, and spans encoded, between two yields of the CPU: about 50 us of work, the
 // longest a request thread sharing the core waits for telemetry. Measured at 1 connection with
@@ -43,7 +46,7 @@ constexpr std::size_t encode_slice = 32;
 }  // namespace
 
 struct telemetry_pipeline::impl {
-    impl(telemetry_pipeline& p, net::ssl::context& tls) : owner(p), export_wakeup(ioc) {
+    impl(telemetry_pipeline& p, net::ssl::context& tls) : owner(p), read_wakeup(ioc), export_wakeup(ioc) {
         const auto& o = p.options_;
         scope = {"tokentap", TOKENTAP_VERSION, semconv_schema_url};
         if (o.traces)
@@ -68,6 +71,8 @@ struct telemetry_pipeline::impl {
 
     mutable std::mutex inbox_mutex;
     std::vector<std::unique_ptr<exchange_capture>> inbox;  // guarded by inbox_mutex
+    bool reader_asleep = false;                            // guarded by inbox_mutex
+    net::steady_timer read_wakeup;
     std::deque<span> spans;                                // telemetry thread only
     retry_links retries;                                   // telemetry thread only
     net::steady_timer export_wakeup;
@@ -89,7 +94,8 @@ struct telemetry_pipeline::impl {
     }
     std::shared_ptr<const pricing::price_table> prices;  // the table of the batch being read
 
-    void read_inbox();
+    std::size_t read_inbox();
+    bool fall_asleep();
     void read_one(std::unique_ptr<exchange_capture> capture);
     net::awaitable<void> read_loop();
     net::awaitable<void> export_loop();
@@ -130,12 +136,13 @@ void telemetry_pipeline::impl::read_one(std::unique_ptr<exchange_capture> captur
     start_exports(false);
 }
 
-void telemetry_pipeline::impl::read_inbox() {
+std::size_t telemetry_pipeline::impl::read_inbox() {
     std::vector<std::unique_ptr<exchange_capture>> batch;
     {
         std::lock_guard lock(inbox_mutex);
         batch.swap(inbox);
     }
+    if (batch.empty()) return 0;
     {
         std::lock_guard lock(owner.prices_mutex_);
         prices = owner.prices_;
@@ -154,14 +161,24 @@ void telemetry_pipeline::impl::read_inbox() {
             spdlog::warn("telemetry: a call could not be read: {}", e.what());
         }
     }
+    return batch.size();
+}
+
+// Whether the reader may sleep until submit() wakes it: nothing was submitted since the last read.
+bool telemetry_pipeline::impl::fall_asleep() {
+    std::lock_guard lock(inbox_mutex);
+    reader_asleep = inbox.empty();
+    return reader_asleep;
 }
 
 net::awaitable<void> telemetry_pipeline::impl::read_loop() {
-    net::steady_timer t(ioc);
     while (!stopping) {
-        t.expires_after(read_interval);
-        co_await t.async_wait(use_nothrow);
-        read_inbox();
+        read_wakeup.expires_after(read_interval);
+        co_await read_wakeup.async_wait(use_nothrow);
+        if (read_inbox() == 0 && !stopping && fall_asleep()) {
+            read_wakeup.expires_at(clock::time_point::max());
+            co_await read_wakeup.async_wait(use_nothrow);  // cancelled by submit() or drain()
+        }
     }
 }
 
@@ -272,6 +289,7 @@ net::awaitable<void> telemetry_pipeline::impl::metrics_loop() {
 net::awaitable<void> telemetry_pipeline::impl::drain(clock::time_point deadline) {
     stopping = true;
     drain_deadline = deadline;
+    read_wakeup.cancel();
     export_wakeup.cancel();
     net::steady_timer t(ioc);
     while (exports_in_flight > 0 && clock::now() < deadline) {  // let the exports on their way finish
@@ -321,6 +339,10 @@ void telemetry_pipeline::submit(std::unique_ptr<exchange_capture> capture) {
         return;
     }
     d.inbox.push_back(std::move(capture));
+    if (d.reader_asleep) {  // the timer belongs to the telemetry thread: cancel it there
+        d.reader_asleep = false;
+        net::post(d.ioc, [&d] { d.read_wakeup.cancel(); });
+    }
 }
 
 void telemetry_pipeline::shutdown(std::chrono::milliseconds budget) {

@@ -243,6 +243,42 @@ TEST_CASE("a route with telemetry off is forwarded untouched and gets no span") 
     CHECK(traces.spans().empty());
 }
 
+TEST_CASE("an idle proxy's telemetry thread sleeps, and the next call wakes it") {
+    // Voluntary context switches of the telemetry threads alive: one per wake-up from a wait.
+    const auto telemetry_wakeups = [] {
+        long n = 0;
+        for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+            std::ifstream comm(task.path() / "comm");
+            std::string name;
+            if (!std::getline(comm, name) || name != "tokentap-telem") continue;
+            std::ifstream status(task.path() / "status");
+            for (std::string line; std::getline(status, line);)
+                if (line.rfind("voluntary_ctxt_switches:", 0) == 0) n += std::stol(line.substr(24));
+        }
+        return n;
+    };
+    trace_file traces;
+    fake_upstream up(openai_stream());
+    auto cfg = traced_config(up.port(), traces);
+    cfg.telemetry.otel["OTEL_BSP_SCHEDULE_DELAY"] = "1000";  // the export timer: at most one wake-up below
+    running_proxy proxy(cfg);
+    client c(proxy.port());
+    const auto spans_within_5s = [&](std::size_t want) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (traces.spans().size() < want && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return traces.spans().size();
+    };
+    CHECK(c.send(chat_request(R"({"model":"m","stream":true})")).result_int() == 200);
+    REQUIRE(spans_within_5s(1) == 1);
+    // No traffic for 500 ms: reading the queue every 5 ms would be about 100 wake-ups.
+    const auto before = telemetry_wakeups();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    CHECK(telemetry_wakeups() - before <= 5);
+    CHECK(c.send(chat_request(R"({"model":"m","stream":true})")).result_int() == 200);
+    CHECK(spans_within_5s(2) == 2);  // the sleeping thread woke for the call
+}
+
 }
 
 }  // namespace tokentap::test
