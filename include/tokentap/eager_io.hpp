@@ -22,7 +22,6 @@
 #include <type_traits>
 
 #include "tokentap/net.hpp"
-#include "tokentap/socket_readiness.hpp"
 
 namespace tokentap {
 
@@ -105,11 +104,13 @@ enum class read_goal { some, header, message };
 // Reads and parses up to `goal`: bytes already in `buffer` first, without I/O. On a plain TCP
 // stream, reads are the socket's own async_read_some instead of Beast's composed operations (four
 // layers of handlers and executor copies per read: callgrind counts 3.6k fewer instructions per
-// proxied request, of 36.5k); Asio still tries each read at once when the socket may have data,
-// and a read that emptied the socket tells it not to (note_read_drained, socket_readiness.hpp).
-// (A direct read before each wait was tried and is worse: when it finds nothing, the wait that
-// follows costs an epoll_ctl.) The end of the stream is the parser's put_eof when it has begun a
-// message (a body that runs to the end of the connection ends there), end_of_stream otherwise.
+// proxied request, of 36.5k). Asio tries each read at once and waits for epoll only when that
+// finds nothing. A read that returned less than it had room for does not make the socket known
+// empty: the end of the stream (or a reset) can have come with its last bytes, epoll's report of it
+// already handled, and a read that waited for another report would wait for ever (tokentap kept
+// readiness so once, to save that read; a body delimited by the close then hung, now and then).
+// The end of the stream is the parser's put_eof when it has begun a message (a body that runs to
+// the end of the connection ends there), end_of_stream otherwise.
 template <class Stream, bool isRequest>
 net::awaitable<error_code> read_eagerly(Stream& stream, beast::flat_buffer& buffer,
                                         http::basic_parser<isRequest>& parser, read_goal goal) {
@@ -132,7 +133,6 @@ net::awaitable<error_code> read_eagerly(Stream& stream, beast::flat_buffer& buff
             if (room == 0) co_return http::error::buffer_overflow;
             std::tie(ec, n) = co_await stream.socket().async_read_some(buffer.prepare(room), use_nothrow);
             buffer.commit(n);
-            if (!ec && n < room) note_read_drained(stream.socket());
             if (ec == net::error::eof) {
                 if (!parser.got_some()) co_return http::error::end_of_stream;
                 ec = {};
