@@ -219,15 +219,16 @@ const std::set<std::string>& otel_keys() {
         "OTEL_EXPORTER_OTLP_COMPRESSION", "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
         "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
         "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BSP_MAX_QUEUE_SIZE",
-        "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_BSP_EXPORT_TIMEOUT", "OTEL_METRIC_EXPORT_INTERVAL",
+        "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "OTEL_BSP_MAX_CONCURRENT_EXPORTS", "OTEL_BSP_EXPORT_TIMEOUT", "OTEL_METRIC_EXPORT_INTERVAL",
         "OTEL_METRIC_EXPORT_TIMEOUT", "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "OTEL_METRICS_EXPORTER",
         "OTEL_SEMCONV_STABILITY_OPT_IN"};
     return keys;
 }
 
 void read_telemetry(const reader& r, const YAML::Node& n, telemetry_settings& t) {
-    r.expect_map(n, "telemetry", {"trace_file", "call_log", "metrics"});
+    r.expect_map(n, "telemetry", {"trace_file", "call_log", "metrics", "max_kept_bytes"});
     if (n["metrics"]) t.metrics = r.flag(n["metrics"], "telemetry.metrics");
+    if (n["max_kept_bytes"]) t.max_kept_bytes = r.count(n["max_kept_bytes"], "telemetry.max_kept_bytes", 0);
     if (n["trace_file"]) t.trace_file = r.text(n["trace_file"], "telemetry.trace_file");
     if (n["call_log"]) {
         t.call_log = r.text(n["call_log"], "telemetry.call_log");

@@ -72,6 +72,9 @@ genai_metrics::genai_metrics(metrics_registry& registry, const pipeline_stats& s
                             read_of(stats.parse_errors));
     registry.add_observable("tokentap.telemetry.exported_spans", "{span}", "Spans exported over OTLP", kind::counter,
                             read_of(stats.exported_spans));
+    registry.add_observable("tokentap.telemetry.body_memory", "By",
+                            "Bytes of request and response bodies kept for telemetry to read, calls in flight and queued",
+                            kind::gauge, read_of(stats.kept_body_bytes));
 }
 
 // The series one combination of a call's common attributes and error type records into, kept by

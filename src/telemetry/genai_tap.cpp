@@ -21,11 +21,13 @@ constexpr std::size_t max_chunk_gaps = 100000;
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
-// Appends to a kept body, or gives it up (truncated) once it would pass max_captured_body.
-void keep(std::string& body, bool& truncated, std::string_view bytes) {
+// Appends to a kept body, or gives it up (truncated) once it would pass max_captured_body or the
+// budget of all calls' bodies.
+void keep(std::string& body, bool& truncated, std::string_view bytes, body_hold& hold) {
     if (truncated) return;
-    if (body.size() + bytes.size() > max_captured_body) {
+    if (body.size() + bytes.size() > max_captured_body || !hold.take(bytes.size())) {
         truncated = true;
+        hold.give(body.size());
         std::string().swap(body);
         return;
     }
@@ -40,6 +42,7 @@ genai_tap::genai_tap(telemetry_pipeline& pipeline, const config::route& route, s
     cap_->server_port = route.upstream.port;
     cap_->upstream_tls = route.upstream.tls;
     cap_->upstream_target = std::move(upstream_target);
+    cap_->hold = body_hold(pipeline.kept_bodies());
 }
 
 void genai_tap::classify(const http::request_header<>& head) {
@@ -66,7 +69,11 @@ bool genai_tap::rewrite_request_body(const http::request_header<>& head, std::st
     if (api != openai::openai_api::chat_completions && api != openai::openai_api::completions) return false;
     auto rewritten = openai::add_include_usage(body);
     if (!rewritten) return false;
-    cap_->request_body = std::move(body);  // the client's own body is what telemetry reads
+    if (cap_->hold.take(body.size())) {
+        cap_->request_body = std::move(body);  // the client's own body is what telemetry reads
+    } else {
+        cap_->request_truncated = true;
+    }
     body = std::move(*rewritten);
     injected_ = true;
     return true;
@@ -75,7 +82,7 @@ bool genai_tap::rewrite_request_body(const http::request_header<>& head, std::st
 void genai_tap::on_request(const http::request_header<>& head, std::string_view body) {
     classify(head);
     if (!active_ || injected_) return;
-    if (body.size() > max_captured_body) {
+    if (body.size() > max_captured_body || !cap_->hold.take(body.size())) {
         cap_->request_truncated = true;
         return;
     }
@@ -83,7 +90,7 @@ void genai_tap::on_request(const http::request_header<>& head, std::string_view 
 }
 
 void genai_tap::on_request_chunk(std::string_view bytes) {
-    if (active_) keep(cap_->request_body, cap_->request_truncated, bytes);
+    if (active_) keep(cap_->request_body, cap_->request_truncated, bytes, cap_->hold);
 }
 
 void genai_tap::on_response_head(const proxy::response_head& head) {
@@ -195,7 +202,7 @@ void genai_tap::on_response_chunk(std::string_view bytes) {
         if (reader_ && !filtering_) read_stream_bytes(bytes);
         return;
     }
-    keep(cap_->response_body, cap_->response_truncated, bytes);
+    keep(cap_->response_body, cap_->response_truncated, bytes, cap_->hold);
 }
 
 void genai_tap::on_finish(const proxy::exchange_record& record) {

@@ -134,6 +134,7 @@ telemetry_options resolve_telemetry_options(const config::telemetry_settings& fi
     if (auto v = s.whole_number("OTEL_METRIC_EXPORT_INTERVAL"); v && *v > 0) o.metric_export_interval = milliseconds(*v);
     o.metrics_delta = boost::iequals(s.get("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE").value_or(""), "delta");
     o.trace_file = trace_file_flag.empty() ? file.trace_file : trace_file_flag;
+    o.max_kept_bytes = file.max_kept_bytes;
     o.call_log = file.call_log == "on" || (file.call_log == "auto" && !o.traces);
     if (o.sdk_disabled) {
         o.traces.reset();

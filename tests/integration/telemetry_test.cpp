@@ -243,6 +243,47 @@ TEST_CASE("a route with telemetry off is forwarded untouched and gets no span") 
     CHECK(traces.spans().empty());
 }
 
+TEST_CASE("bodies past telemetry.max_kept_bytes are not kept: the client gets them whole, the span says incomplete") {
+    const std::string big = R"({"id":"c2","object":"chat.completion","model":"gpt-4o-2024-08-06","choices":[{"index":0,)"
+                            R"("message":{"role":"assistant","content":")" + std::string(2000, 'x') +
+                            R"("},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":700}})";
+    fake_upstream up([&](const request&, upstream_connection_io& io) { io.write(fixed_response(200, big)); });
+    const auto gauge = [](client& c) {  // the value of tokentap_telemetry_body_memory_bytes on /metrics
+        const std::string line = "\ntokentap_telemetry_body_memory_bytes ";
+        const auto text = c.get("/metrics").body();
+        const auto at = text.find(line);
+        if (at == std::string::npos) return std::string("none");
+        const auto from = at + line.size();
+        return text.substr(from, text.find('\n', from) - from);
+    };
+    for (const std::uint64_t budget : {std::uint64_t{1000}, std::uint64_t{1} << 20}) {
+        CAPTURE(budget);
+        trace_file traces;
+        auto cfg = traced_config(up.port(), traces);
+        cfg.telemetry.max_kept_bytes = budget;
+        {
+            running_proxy proxy(cfg);
+            client c(proxy.port());
+            const auto res = c.send(chat_request(R"({"model":"gpt-4o","messages":[]})"));
+            CHECK(res.body() == big);
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+            while (traces.spans().empty() && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            CHECK(gauge(c) == "0");  // the call's bodies were given back once read
+        }
+        const auto spans = traces.spans();
+        REQUIRE(spans.size() == 1);
+        const auto& attrs = spans[0]["attrs"];
+        if (budget == 1000) {
+            CHECK(attrs.value("tokentap.telemetry.incomplete", false));
+            CHECK_FALSE(attrs.contains("gen_ai.usage.output_tokens"));
+        } else {
+            CHECK_FALSE(attrs.contains("tokentap.telemetry.incomplete"));
+            CHECK(attrs.value("gen_ai.usage.output_tokens", 0) == 700);
+        }
+    }
+}
+
 TEST_CASE("an idle proxy's telemetry thread sleeps, and the next call wakes it") {
     // Voluntary context switches of the telemetry threads alive: one per wake-up from a wait.
     const auto telemetry_wakeups = [] {

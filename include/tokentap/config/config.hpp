@@ -99,6 +99,9 @@ struct telemetry_settings {
     // false: no per-call metrics are recorded (GenAI token, duration and cost instruments,
     // http.server.request.duration); gauges read when scraped (pool, dropped spans) remain.
     bool metrics = true;
+    // The request and response bodies kept for reading, all calls together: past it a call's body is
+    // not kept and its span is marked incomplete (telemetry/body_budget.hpp).
+    std::uint64_t max_kept_bytes = 256u << 20;
 };
 
 // Prices users set themselves (fine-tuned or local models, negotiated discounts): USD per million

@@ -13,6 +13,7 @@
 #include "tokentap/dialects/facts.hpp"
 #include "tokentap/dialects/endpoint.hpp"
 #include "tokentap/proxy/exchange.hpp"
+#include "tokentap/telemetry/body_budget.hpp"
 
 namespace tokentap::telemetry {
 
@@ -47,6 +48,8 @@ struct exchange_capture {
     bool stream_decode_failed = false;
     std::optional<double> time_to_first_chunk;
     std::vector<float> chunk_gaps;
+
+    body_hold hold;  // what the kept bodies take of the process's budget, given back with the capture
 
     proxy::exchange_record record;
     std::uint64_t start_unix_ns = 0;

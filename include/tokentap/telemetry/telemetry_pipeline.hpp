@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tokentap/net.hpp"
+#include "tokentap/telemetry/body_budget.hpp"
 #include "tokentap/telemetry/exchange_capture.hpp"
 #include "tokentap/pricing/price_table.hpp"
 #include "tokentap/telemetry/genai_call.hpp"
@@ -32,6 +33,7 @@ struct pipeline_stats {
     std::atomic<std::uint64_t> parse_errors{0};   // calls whose telemetry is incomplete
     std::atomic<std::uint64_t> exported_spans{0};
     std::atomic<std::uint64_t> export_failures{0};
+    std::atomic<std::uint64_t> kept_body_bytes{0};  // bodies kept for reading now (body_budget.hpp)
 };
 
 class telemetry_pipeline {
@@ -49,6 +51,8 @@ public:
 
     const telemetry_options& options() const { return options_; }
     const pipeline_stats& stats() const { return stats_; }
+    // What the taps keep of bodies, all calls together (options().max_kept_bytes).
+    body_budget& kept_bodies() { return kept_bodies_; }
 
     // Called on the telemetry thread for each call read (metrics hook; set before start()).
     void set_call_listener(std::function<void(const genai_call&, const span&)> f) { listener_ = std::move(f); }
@@ -62,6 +66,7 @@ private:
     struct impl;
     telemetry_options options_;
     pipeline_stats stats_;
+    body_budget kept_bodies_{stats_.kept_body_bytes, options_.max_kept_bytes};
     std::function<void(const genai_call&, const span&)> listener_;
     const metrics_registry* registry_ = nullptr;
     std::mutex prices_mutex_;

@@ -476,9 +476,11 @@ telemetry:
   trace_file: /tmp/spans.jsonl
   call_log: off
   metrics: false
+  max_kept_bytes: 1048576
 otel:
   OTEL_EXPORTER_OTLP_ENDPOINT: http://collector:4318
   OTEL_SERVICE_NAME: gw
+  OTEL_BSP_MAX_CONCURRENT_EXPORTS: 8
 pricing:
   overrides:
     - provider: openai
@@ -492,7 +494,10 @@ pricing:
     CHECK(c.telemetry.call_log == "off");
     CHECK_FALSE(c.telemetry.metrics);
     CHECK(load_config_text("listen: 127.0.0.1:1\n", "t.yaml").telemetry.metrics);
+    CHECK(c.telemetry.max_kept_bytes == 1048576);
+    CHECK(load_config_text("listen: 127.0.0.1:1\n", "t.yaml").telemetry.max_kept_bytes == 256u << 20);
     CHECK(c.telemetry.otel.at("OTEL_SERVICE_NAME") == "gw");
+    CHECK(c.telemetry.otel.at("OTEL_BSP_MAX_CONCURRENT_EXPORTS") == "8");
     REQUIRE(c.pricing.overrides.size() == 1);
     CHECK(c.pricing.overrides[0].model == "ft:gpt-4o-mini:acme");
     CHECK(c.pricing.overrides[0].output == 1.2);
@@ -502,6 +507,7 @@ pricing:
 TEST_CASE("mistakes in the new sections are reported with their line") {
     CHECK(contains(error_of("otel:\n  OTEL_NOT_A_THING: x\n"), "test.yaml:2: unknown key 'OTEL_NOT_A_THING' in otel"));
     CHECK(contains(error_of("telemetry:\n  call_log: sometimes\n"), "telemetry.call_log must be auto, on or off"));
+    CHECK(contains(error_of("telemetry:\n  max_kept_bytes: lots\n"), "telemetry.max_kept_bytes must be a whole number"));
     CHECK(contains(error_of("pricing:\n  overrides:\n    - provider: openai\n      model: m\n"), "needs a price"));
     CHECK(contains(error_of("pricing:\n  overrides:\n    - provider: openai\n      model: m\n      input: -1\n"),
                    "pricing.overrides[0].input must be at least 0"));
