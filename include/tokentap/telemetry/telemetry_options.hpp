@@ -43,7 +43,7 @@ struct telemetry_options {
     bool metrics_delta = false;  // OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta
     std::string trace_file;
     bool call_log = false;
-    std::uint64_t max_kept_bytes = 256u << 20;  // telemetry.max_kept_bytes (body_budget.hpp)
+    std::uint64_t max_kept_bytes = config::telemetry_settings{}.max_kept_bytes;  // body_budget.hpp
 };
 
 using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
