@@ -22,6 +22,7 @@
 #include <type_traits>
 
 #include "tokentap/net.hpp"
+#include "tokentap/reactor_receive.hpp"
 
 namespace tokentap {
 
@@ -102,15 +103,12 @@ error_code parse_buffered(Parser& parser, beast::flat_buffer& buffer) {
 enum class read_goal { some, header, message };
 
 // Reads and parses up to `goal`: bytes already in `buffer` first, without I/O. On a plain TCP
-// stream, reads are the socket's own async_read_some instead of Beast's composed operations (four
+// stream, reads are single receives on the socket instead of Beast's composed operations (four
 // layers of handlers and executor copies per read: callgrind counts 3.6k fewer instructions per
-// proxied request, of 36.5k). Asio tries each read at once and waits for epoll only when that
-// finds nothing. A read that returned less than it had room for does not make the socket known
-// empty: the end of the stream (or a reset) can have come with its last bytes, epoll's report of it
-// already handled, and a read that waited for another report would wait for ever (tokentap kept
-// readiness so once, to save that read; a body delimited by the close then hung, now and then).
-// The end of the stream is the parser's put_eof when it has begun a message (a body that runs to
-// the end of the connection ends there), end_of_stream otherwise.
+// proxied request, of 36.5k), and a read that empties the socket leaves the next one to wait for
+// epoll instead of trying at once (async_receive_noting_empty, reactor_receive.hpp). The end of
+// the stream is the parser's put_eof when it has begun a message (a body that runs to the end of
+// the connection ends there), end_of_stream otherwise.
 template <class Stream, bool isRequest>
 net::awaitable<error_code> read_eagerly(Stream& stream, beast::flat_buffer& buffer,
                                         http::basic_parser<isRequest>& parser, read_goal goal) {
@@ -131,7 +129,7 @@ net::awaitable<error_code> read_eagerly(Stream& stream, beast::flat_buffer& buff
             }
             const auto room = beast::read_size(buffer, 65536);
             if (room == 0) co_return http::error::buffer_overflow;
-            std::tie(ec, n) = co_await stream.socket().async_read_some(buffer.prepare(room), use_nothrow);
+            std::tie(ec, n) = co_await async_receive_noting_empty(stream.socket(), buffer.prepare(room), use_nothrow);
             buffer.commit(n);
             if (ec == net::error::eof) {
                 if (!parser.got_some()) co_return http::error::end_of_stream;
