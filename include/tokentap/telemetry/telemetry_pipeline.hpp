@@ -2,7 +2,8 @@
 // The telemetry thread. Sessions hand it captured exchanges (submit: a short lock, never a wait);
 // every few milliseconds while calls come in (idle, it sleeps until the next one) it reads them
 // into GenAI calls and spans, prints the call line, records metrics, and a batch span processor
-// exports the spans over OTLP/HTTP (several batches at once) and/or appends them to the trace file. Bounded everywhere: a full queue drops the newest work and counts it
+// exports the spans over OTLP/HTTP (several batches at once) and/or appends them to the trace
+// file. Bounded everywhere: a full queue drops the newest work and counts it
 // (tokentap.telemetry.dropped_spans). Metrics go out over OTLP on their own interval.
 // shutdown() reads what is queued, exports it and the metrics once more, and stops.
 
